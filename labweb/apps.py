@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class LabwebConfig(AppConfig):
+    name = "labweb"
+    verbose_name = "LabWeb"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from labweb.roles import ensure_roles_after_migrate
+
+        post_migrate.connect(ensure_roles_after_migrate, sender=self)

@@ -1,0 +1,100 @@
+"""The database index of the taxonomy's main branch.
+
+Git is the source of truth; these rows are a cache that pages and the API read, kept in step with main
+by ``services.index_sync`` (which diffs the previously indexed commit against the new one).
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+
+class TaxonomyNode(models.Model):
+    class Kind(models.TextChoices):
+        ROOT = "root", "Root"
+        CATEGORY = "category", "Category"
+        LEAF = "leaf", "Leaf"
+
+    class LeafType(models.TextChoices):
+        KNOWLEDGE = "knowledge", "Knowledge"
+        FREEFORM_SKILL = "freeform_skill", "Freeform skill"
+        GROUNDED_SKILL = "grounded_skill", "Grounded skill"
+
+    path = models.CharField(max_length=1024, unique=True, help_text="Directory path, e.g. knowledge/science/birds")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    name = models.CharField(max_length=255)
+    depth = models.PositiveSmallIntegerField(help_text="0 for a root such as compositional_skills")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    leaf_type = models.CharField(max_length=32, choices=LeafType.choices, blank=True)
+
+    # Subtree totals (a leaf counts itself).
+    leaf_count = models.PositiveIntegerField(default=0)
+    seed_count = models.PositiveIntegerField(default=0)
+    qna_pair_count = models.PositiveIntegerField(default=0)
+
+    # Leaf content, parsed from qna.yaml.
+    version = models.IntegerField(null=True, blank=True)
+    created_by = models.CharField(max_length=255, blank=True)
+    task_description = models.TextField(blank=True)
+    domain = models.CharField(max_length=512, blank=True)
+    document_outline = models.TextField(blank=True)
+    document = models.JSONField(null=True, blank=True)
+    contents = models.JSONField(null=True, blank=True, help_text="The parsed qna.yaml")
+    qna_yaml = models.TextField(blank=True)
+    attribution = models.TextField(blank=True)
+    blob_sha = models.CharField(max_length=40, blank=True)
+    is_valid = models.BooleanField(null=True, help_text="Passes the upstream taxonomy CI rules")
+    validation = models.JSONField(default=dict, blank=True)
+
+    indexed_commit = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+        indexes = [models.Index(fields=["parent", "name"]), models.Index(fields=["kind", "leaf_type"])]
+
+    def __str__(self) -> str:
+        return self.path
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.kind == self.Kind.LEAF
+
+    @property
+    def segments(self) -> list[str]:
+        return self.path.split("/")
+
+
+class SearchItem(models.Model):
+    """One searchable piece of a leaf: its task description, a question, an answer or a context."""
+
+    class Field(models.TextChoices):
+        TASK_DESCRIPTION = "task_description", "Task description"
+        DOMAIN = "domain", "Domain"
+        DOCUMENT_OUTLINE = "document_outline", "Document outline"
+        QUESTION = "question", "Question"
+        ANSWER = "answer", "Answer"
+        CONTEXT = "context", "Context"
+
+    node = models.ForeignKey(TaxonomyNode, on_delete=models.CASCADE, related_name="search_items")
+    field = models.CharField(max_length=32, choices=Field.choices)
+    seed_index = models.PositiveIntegerField(null=True, blank=True, help_text="1-based seed example number")
+    text = models.TextField()
+    # Filled only on PostgreSQL; SQLite searches through the FTS5 table kept in step by triggers.
+    search_vector = SearchVectorField(null=True)
+
+    class Meta:
+        # The GIN index on search_vector is created by a PostgreSQL-only migration step.
+        indexes = [models.Index(fields=["node", "field"])]
+
+
+class IndexState(models.Model):
+    """Which commit of a branch the index reflects."""
+
+    ref = models.CharField(max_length=255, unique=True)
+    commit_sha = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.ref}@{self.commit_sha[:12]}"
