@@ -142,8 +142,12 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Longer than the longest job, so a slow job is not redelivered while it still runs.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 12 * 3600)}
+# Longer than the longest job, so a slow job is not redelivered while it still runs. Only brokers with
+# redelivery by timeout take it; the SQLAlchemy transport hands its options to create_engine().
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 12 * 3600)}
+    if CELERY_BROKER_URL.startswith(("redis", "rediss", "sqs")) else {}
+)
 CELERY_TASK_ROUTES = {"sdg_app.tasks.*": {"queue": "gpu"}, "training_app.tasks.*": {"queue": "gpu"}}
 
 # --- REST API ---------------------------------------------------------------------------------

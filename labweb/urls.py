@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from labweb import views
+from labweb.env import env_bool
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,3 +18,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
 ]
+
+# A trivial page for bench/browse.py to compare latencies with; never served in a normal production setup.
+if settings.DEBUG or env_bool("LABWEB_BENCH", False):
+    urlpatterns.append(path("bench/ping", views.ping, name="bench-ping"))

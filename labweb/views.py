@@ -1,5 +1,5 @@
 from django.contrib.auth import login
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -31,3 +31,8 @@ def signup(request):
 @require_GET
 def healthz(request):
     return JsonResponse({"status": "ok"})
+
+
+def ping(request):
+    """The trivial view bench/browse.py compares page latencies with (served only with DEBUG or LABWEB_BENCH=1)."""
+    return HttpResponse("ok", content_type="text/plain")

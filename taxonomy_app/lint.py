@@ -6,7 +6,8 @@ import subprocess
 from pathlib import Path, PurePosixPath
 
 from taxonomy_app.git import TaxonomyRepository
-from taxonomy_app.schema import ValidationMode, ValidationResult, is_taxonomy_file, validate_file, validate_qna
+from taxonomy_app.schema import (DocumentCheck, ValidationMode, ValidationResult, is_taxonomy_file, validate_file,
+                                 validate_qna)
 
 YAML_SUFFIXES = (".yaml", ".yml")
 TAXONOMY_FOLDERS = ("compositional_skills", "knowledge")
@@ -61,22 +62,23 @@ def files_in_git_diff(root: Path, base_ref: str, mode: ValidationMode) -> list[P
     return sorted(p for p in paths if p.is_file() and _wanted(p.relative_to(root.resolve()).as_posix(), mode))
 
 
-def lint_paths(paths: list[Path], *, taxonomy_root: Path | None, mode: ValidationMode) -> list[ValidationResult]:
+def lint_paths(paths: list[Path], *, taxonomy_root: Path | None, mode: ValidationMode,
+               document_check: DocumentCheck | None = None) -> list[ValidationResult]:
     results = []
     for path in paths:
         if path.is_dir():
             root = taxonomy_root or path
-            results.extend(validate_file(f, taxonomy_root=root, mode=mode) for f in files_in_tree(path, mode)
+            results.extend(validate_file(f, taxonomy_root=root, mode=mode, document_check=document_check) for f in files_in_tree(path, mode)
                            or sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()))
         elif path.exists():
-            results.append(validate_file(path, taxonomy_root=taxonomy_root, mode=mode))
+            results.append(validate_file(path, taxonomy_root=taxonomy_root, mode=mode, document_check=document_check))
         else:
             raise LintSelectionError(f"{path} does not exist.")
     return results
 
 
-def lint_repository(repo: TaxonomyRepository, *, ref: str, mode: ValidationMode,
-                    base_ref: str | None = None) -> list[ValidationResult]:
+def lint_repository(repo: TaxonomyRepository, *, ref: str, mode: ValidationMode, base_ref: str | None = None,
+                    document_check: DocumentCheck | None = None) -> list[ValidationResult]:
     """Lint qna.yaml files on a branch of a bare repository (all of them, or those changed since base_ref)."""
     head = repo.resolve(ref)
     if head is None:
@@ -93,6 +95,7 @@ def lint_repository(repo: TaxonomyRepository, *, ref: str, mode: ValidationMode,
     existing = {e.path for e in repo.walk_files(head)} if selected else set()
     blobs = repo.read_blobs(head, selected + [a for a in attribution_paths if a in existing])
     return [
-        validate_qna(blobs[p], path=p, mode=mode, attribution=blobs.get(a), attribution_present=a in existing)
+        validate_qna(blobs[p], path=p, mode=mode, attribution=blobs.get(a), attribution_present=a in existing,
+                     document_check=document_check)
         for p, a in zip(selected, attribution_paths)
     ]

@@ -113,11 +113,13 @@ class TaxonomyRepository:
             self._empty_tree = _decode(self._git("hash-object", "-t", "tree", "--stdin", input=b"")).strip()
         return self._empty_tree
 
-    def _rev_parse(self, rev: str) -> str | None:
+    def _rev_parse(self, rev: str, *, lenient: bool = False) -> str | None:
+        """Object id for `rev`, None if it names nothing. `lenient` also maps git's hard errors to None,
+        which suits user-supplied revisions (e.g. "main@{upstream}" dies instead of answering "no such")."""
         result = run_git(self.path, ["rev-parse", "--verify", "--quiet", "--end-of-options", rev], check=False)
         if result.returncode == 0:
             return _decode(result.stdout).strip()
-        if result.returncode == 1:
+        if result.returncode == 1 or lenient:
             return None
         raise command_failed(git_command(self.path, ["rev-parse"]), result)
 
@@ -142,7 +144,7 @@ class TaxonomyRepository:
         # A bare name means a branch first, so a tag or an odd file in the git dir cannot shadow it.
         candidates = [ref] if ref.startswith("refs/") else [f"refs/heads/{ref}", ref]
         for candidate in candidates:
-            sha = self._rev_parse(f"{candidate}^{{commit}}")
+            sha = self._rev_parse(f"{candidate}^{{commit}}", lenient=True)
             if sha is not None:
                 return sha
         return None
@@ -260,8 +262,7 @@ class TaxonomyRepository:
         commits = []
         for start in range(0, len(fields) - len(_LOG_FIELDS) + 1, len(_LOG_FIELDS)):
             sha, short, parents, a_name, a_email, a_date, c_name, c_date, body = (
-                _decode(value) if index != 8 else value.decode("utf-8", "replace")
-                for index, value in enumerate(fields[start:start + len(_LOG_FIELDS)])
+                value.decode("utf-8", "replace") for value in fields[start:start + len(_LOG_FIELDS)]
             )
             message = body.rstrip("\n")
             commits.append(CommitInfo(
@@ -304,15 +305,13 @@ class TaxonomyRepository:
         index = 0
         while index < len(tokens) and tokens[index]:
             status = tokens[index]
-            if status[0] in "RC":
-                old_path, new_path = tokens[index + 1], tokens[index + 2]
+            if status.startswith("R"):  # "R<similarity>", old path, new path
+                changes.append(FileChange("R", tokens[index + 2], tokens[index + 1]))
                 index += 3
-                changes.append(FileChange("R", new_path, old_path) if status[0] == "R"
-                               else FileChange("A", new_path, None))
             else:
                 path = tokens[index + 1]
                 index += 2
-                changes.append(FileChange("M" if status[0] in "MT" else status[0], path, None))
+                changes.append(FileChange("M" if status == "T" else status, path, None))  # T: file <-> symlink
         return changes
 
     def diff_text(self, old: str | None, new: str, paths: list[str] | None = None) -> str:
@@ -576,4 +575,4 @@ class TaxonomyRepository:
 
     def maintain(self, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         """Pack loose objects when git thinks it is worth it (`git gc --auto`); run it from a periodic job."""
-        self._git("gc", "--auto", "--quiet", timeout=timeout_s)
+        self._git("-c", "gc.autoDetach=false", "gc", "--auto", "--quiet", timeout=timeout_s)

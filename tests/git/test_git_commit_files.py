@@ -240,3 +240,16 @@ def test_file_history_of_a_file_and_a_directory_with_authors_and_dates(base, aut
     assert dates == sorted(dates, reverse=True)
     assert all(c.authored_at.tzinfo is not None for c in science)
     assert repo.file_history("nothing/here") == []
+
+
+def test_maintain_packs_loose_objects_without_changing_anything(base, author):
+    repo, _ = base
+    for index in range(3):
+        repo.commit_files(ref="main", changes={f"n/{index}.txt": b"x"}, message=f"{index}", author=author)
+    head = repo.resolve("main")
+    files = {e.path: e.sha for e in repo.walk_files(head)}
+
+    repo.maintain()
+
+    assert repo.resolve("main") == head
+    assert {e.path: e.sha for e in repo.walk_files(head)} == files

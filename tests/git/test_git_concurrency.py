@@ -3,44 +3,14 @@
 from __future__ import annotations
 
 import multiprocessing
-import sys
-import traceback
 
 import pytest
+from git_concurrency_workers import WRITER, commit_to_main, commit_to_own_branch, hold_lock
 
-from taxonomy_app.git import Author, RepositoryLocked, TaxonomyRepository
+from taxonomy_app.git import RepositoryLocked, TaxonomyRepository
 
 BRANCH_WRITERS = 20
 MAIN_WRITERS = 10
-WRITER = Author("Writer", "writer@example.org")
-
-
-def _commit_to_own_branch(repo_path, index, parent, start):
-    try:
-        start.wait(timeout=60)
-        TaxonomyRepository(repo_path).commit_files(
-            ref=f"contrib/{index}-leaf", parent=parent, changes={f"knowledge/leaf{index}/qna.yaml": b"seed\n"},
-            message=f"Contribution {index}", author=WRITER)
-    except BaseException:
-        traceback.print_exc()
-        sys.exit(1)
-
-
-def _commit_to_main(repo_path, index, start):
-    try:
-        start.wait(timeout=60)
-        TaxonomyRepository(repo_path).commit_files(
-            ref="main", changes={f"main/file{index}.txt": f"{index}\n".encode()},
-            message=f"Main writer {index}", author=WRITER)
-    except BaseException:
-        traceback.print_exc()
-        sys.exit(1)
-
-
-def _hold_lock(repo_path, acquired, release):
-    with TaxonomyRepository(repo_path).lock(timeout=10):
-        acquired.set()
-        release.wait(timeout=60)
 
 
 @pytest.mark.slow
@@ -49,10 +19,10 @@ def test_concurrent_writers_to_branches_and_main(bare_repo, assert_no_working_tr
     context = multiprocessing.get_context("spawn")
     start = context.Barrier(BRANCH_WRITERS + MAIN_WRITERS)
     processes = [
-        context.Process(target=_commit_to_own_branch, args=(str(bare_repo.path), index, root, start))
+        context.Process(target=commit_to_own_branch, args=(str(bare_repo.path), index, root, start))
         for index in range(BRANCH_WRITERS)
     ] + [
-        context.Process(target=_commit_to_main, args=(str(bare_repo.path), index, start))
+        context.Process(target=commit_to_main, args=(str(bare_repo.path), index, start))
         for index in range(MAIN_WRITERS)
     ]
     for process in processes:
@@ -83,7 +53,7 @@ def test_lock_timeout_raises_repository_locked_and_writes_nothing(bare_repo):
     root = bare_repo.commit_files(ref="main", changes={"README.md": b"root\n"}, message="Root", author=WRITER)
     context = multiprocessing.get_context("spawn")
     acquired, release = context.Event(), context.Event()
-    holder = context.Process(target=_hold_lock, args=(str(bare_repo.path), acquired, release))
+    holder = context.Process(target=hold_lock, args=(str(bare_repo.path), acquired, release))
     holder.start()
     try:
         assert acquired.wait(timeout=60)

@@ -149,7 +149,7 @@ def test_resolve_accepts_branches_full_refs_and_shas(imported):
     assert repo.resolve(sha[:10]) == sha
     assert repo.resolve("HEAD") == sha
     assert repo.resolve("contrib/1-physics") == sha
-    for missing in ("nope", "refs/heads/nope", "0" * 40, "-h", "--all", "main; rm -rf /", "main:README.md", ""):
+    for missing in ("nope", "refs/heads/nope", "0" * 40, "-h", "--all", "main; rm -rf /", "main:README.md", "main@{upstream}", "main^{tree}", ""):
         assert repo.resolve(missing) is None, missing
 
 

@@ -7,8 +7,12 @@ import pytest
 FILE_COUNT = 10_000
 
 
+LEAF_FILES = ("qna.yaml", "attribution.txt", "doc1.md", "doc2.md")
+
+
 def _path(index: int) -> str:
-    return f"knowledge/domain{index % 20}/topic{index % 250}/leaf{index}/qna.yaml"
+    leaf = index // len(LEAF_FILES)
+    return f"knowledge/domain{leaf % 20}/topic{leaf % 250}/leaf{leaf}/{LEAF_FILES[index % len(LEAF_FILES)]}"
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +53,8 @@ def test_small_commit_on_a_big_tree_rewrites_only_its_path(big_repo):
                             author=Author("Editor", "editor@example.org"))
 
     assert repo.changed_files(sha, new) == [FileChange("M", _path(7), None)]
-    untouched = {e.name: e.sha for e in repo.list_tree(sha, "knowledge") if e.name != "domain7"}
-    assert {e.name: e.sha for e in repo.list_tree(new, "knowledge") if e.name != "domain7"} == untouched
+    touched = _path(7).split("/")[1]
+    untouched = {e.name: e.sha for e in repo.list_tree(sha, "knowledge") if e.name != touched}
+    assert {e.name: e.sha for e in repo.list_tree(new, "knowledge") if e.name != touched} == untouched
+    assert len(untouched) == 19
     assert len(repo.changed_files(None, new)) == FILE_COUNT

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy_app import services
+from taxonomy_app.docsource import GitDocumentCheck
 from taxonomy_app.git import GitError
 from taxonomy_app.lint import LintSelectionError, files_in_git_diff, files_in_tree, lint_paths, lint_repository
 from taxonomy_app.repositories import get_taxonomy_repository
@@ -35,6 +36,9 @@ class Command(BaseCommand):
                                "rules for new submissions.")
         lint.add_argument("--diff", metavar="BASE_REF", help="Only files changed against this git ref.")
         lint.add_argument("--format", choices=sorted(FORMATTERS), default="text")
+        lint.add_argument("--check-documents", action="store_true",
+                          help="Also clone each knowledge file's document repository and find its documents "
+                               "(needs network access for remote repositories).")
 
         sync = sub.add_parser("sync", help="Update the index from main (incremental unless --full).")
         sync.add_argument("--full", action="store_true", help="Rebuild the whole index.")
@@ -62,18 +66,21 @@ class Command(BaseCommand):
             f"~{len(result.leaves_updated)} -{len(result.leaves_removed)}."))
 
     def handle_lint(self, *, paths: list[Path], taxonomy_root: Path | None, mode: str, diff: str | None,
-                    format: str, **_):
+                    format: str, check_documents: bool, **_):
         mode = ValidationMode(mode)
+        checker = GitDocumentCheck(style="ilab") if check_documents else None
         try:
             if paths:
-                results = lint_paths(paths, taxonomy_root=taxonomy_root, mode=mode)
+                results = lint_paths(paths, taxonomy_root=taxonomy_root, mode=mode, document_check=checker)
             elif taxonomy_root and diff:
                 results = lint_paths(files_in_git_diff(taxonomy_root, diff, mode), taxonomy_root=taxonomy_root,
-                                     mode=mode)
+                                     mode=mode, document_check=checker)
             elif taxonomy_root:
-                results = lint_paths(files_in_tree(taxonomy_root, mode), taxonomy_root=taxonomy_root, mode=mode)
+                results = lint_paths(files_in_tree(taxonomy_root, mode), taxonomy_root=taxonomy_root, mode=mode,
+                                     document_check=checker)
             else:
-                results = lint_repository(get_taxonomy_repository(), ref="main", mode=mode, base_ref=diff)
+                results = lint_repository(get_taxonomy_repository(), ref="main", mode=mode, base_ref=diff,
+                                          document_check=checker)
         except (LintSelectionError, GitError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(FORMATTERS[format](results))
