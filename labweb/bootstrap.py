@@ -6,6 +6,7 @@ on every start.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import tempfile
@@ -93,6 +94,14 @@ def ensure_demo_accounts() -> list[DemoAccount]:
         user_assign_role(user=user, role=role)
         accounts.append(DemoAccount(username=username, role=role, password=password))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"{a.username} {a.password}\n" for a in accounts), encoding="utf-8")
-    path.chmod(0o600)
+    # mkstemp creates the file with mode 0600, so the passwords are never readable by others, not even
+    # for the moment between writing and a chmod; os.replace swaps it in atomically.
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".demo-accounts-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write("".join(f"{a.username} {a.password}\n" for a in accounts))
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
     return accounts

@@ -295,6 +295,8 @@ def taxonomy_import(*, source: str, repository: TaxonomyRepository | None = None
         )
     else:
         repo.fetch_into(str(source_path.resolve()) if source_path.exists() else source, target_ref=main)
+    # An import writes thousands of loose objects at once; let git pack them now rather than on a request.
+    repo.maintain()
     return index_sync(repository=repo, ref=main)
 
 

@@ -103,3 +103,92 @@ def chromium_executable() -> str:
     if not Path(path).exists():
         pytest.skip("Chromium is not installed (apt-get install chromium); browser tests need it")
     return path
+
+
+# --- Helpers shared by tests/labweb, tests/taxonomy, tests/e2e and tests/integration ----------------------
+
+TEST_AUTHOR_NAME, TEST_AUTHOR_EMAIL = "Test Author", "test.author@example.test"
+ATTRIBUTION = (b"Title of work: Test leaf\nLink to work: https://example.test/work\nRevision: 1\n"
+               b"License of the work: CC-BY-4.0\nCreator names: Test Author\n")
+
+
+def skill_qna(task: str = "Answer a short question about greetings.", *, questions: list[str] | None = None,
+              answers: list[str] | None = None, contexts: list[str] | None = None, n: int = 5,
+              created_by: str = "tester") -> bytes:
+    """A qna.yaml for a freeform skill (a grounded one when contexts are given) that passes the CI rules."""
+    import yaml
+
+    questions = questions or [f"Question number {i} about greetings?" for i in range(1, n + 1)]
+    seeds = []
+    for i, question in enumerate(questions):
+        seed = {}
+        if contexts:
+            seed["context"] = contexts[i % len(contexts)]
+        seed["question"] = question
+        seed["answer"] = (answers[i % len(answers)] if answers else f"Answer number {i + 1} about greetings.")
+        seeds.append(seed)
+    data = {"version": 3, "created_by": created_by, "task_description": task, "seed_examples": seeds}
+    return yaml.safe_dump(data, sort_keys=False, width=80, allow_unicode=True).encode()
+
+
+@pytest.fixture(params=ROLES)
+def role(request) -> str:
+    """Parametrizes a test over every role of conftest.ROLES (anonymous included)."""
+    return request.param
+
+
+@pytest.fixture
+def leaf_files():
+    """leaf_files(dir, qna_bytes=None) -> the {path: bytes} changes adding a leaf (qna.yaml + attribution.txt)."""
+
+    def files(leaf_dir: str, qna: bytes | None = None, **skill_kwargs) -> dict[str, bytes]:
+        return {f"{leaf_dir}/qna.yaml": qna if qna is not None else skill_qna(**skill_kwargs),
+                f"{leaf_dir}/attribution.txt": ATTRIBUTION}
+
+    return files
+
+
+@pytest.fixture
+def commit_main(settings):
+    """commit_main(repo, changes, message=...) -> the new head of main (changes: path -> bytes or None)."""
+    from taxonomy_app.git import Author
+
+    def commit(repo, changes: dict, message: str = "Test change") -> str:
+        return repo.commit_files(ref=settings.TAXONOMY_MAIN_BRANCH, changes=changes, message=message,
+                                 author=Author(TEST_AUTHOR_NAME, TEST_AUTHOR_EMAIL))
+
+    return commit
+
+
+@pytest.fixture
+def index_snapshot():
+    """index_snapshot() -> {path: (kind, leaf_type, leaf_count, seed_count, qna_pair_count, blob_sha, parent)}."""
+
+    def snapshot() -> dict[str, tuple]:
+        from taxonomy_app.models import TaxonomyNode
+
+        return {
+            n.path: (n.kind, n.leaf_type, n.leaf_count, n.seed_count, n.qna_pair_count, n.blob_sha,
+                     n.parent.path if n.parent_id else None)
+            for n in TaxonomyNode.objects.select_related("parent")
+        }
+
+    return snapshot
+
+
+@pytest.fixture
+def eager_celery(settings):
+    """Run Celery tasks in-process, as the admin's "Refresh index" would with a worker."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+    return settings
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request):
+    """PBKDF2 with Django's default iterations costs ~0.3 s per hash on a small machine; tests need no strength."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server"))
+    if uses_db:
+        request.getfixturevalue("settings").PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield

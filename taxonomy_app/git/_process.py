@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -14,36 +15,45 @@ from pathlib import Path
 from .errors import GitError
 
 DEFAULT_TIMEOUT_S = 120.0
-# git answers each tree with one 41-byte line; keeping a round trip's answers well under the 64 KiB pipe buffer
-# means git never blocks on output while we are still writing input.
+# git answers each tree with one 41-byte line; keeping a round trip's answers well under the 64 KiB
+# pipe buffer means git never blocks on output while we are still writing input.
 _TREES_PER_ROUND_TRIP = 1000
 
 # Variables an operator may legitimately set for network fetches; every other GIT_* variable is dropped so a
 # GIT_DIR, GIT_INDEX_FILE or GIT_CONFIG_* inherited from a hook or a shell cannot redirect our commands.
-_PASSTHROUGH = frozenset({
-    "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSH_VARIANT", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH", "GIT_ASKPASS",
-    "GIT_PROXY_COMMAND", "GIT_HTTP_USER_AGENT",
-})
-
-# Command-line config wins over any repository config: nothing may run arbitrary commands on our behalf.
-_CONFIG = (
-    "-c", "protocol.ext.allow=never",
-    "-c", "core.quotePath=false",
-    "-c", "core.fsmonitor=false",
+_PASSTHROUGH = frozenset(
+    {
+        "GIT_SSH",
+        "GIT_SSH_COMMAND",
+        "GIT_SSH_VARIANT",
+        "GIT_SSL_CAINFO",
+        "GIT_SSL_CAPATH",
+        "GIT_ASKPASS",
+        "GIT_PROXY_COMMAND",
+        "GIT_HTTP_USER_AGENT",
+    }
 )
+
+# Command-line config wins over repository config: the ext:: transport (it runs arbitrary commands) stays
+# off whatever the repository says, and non-ASCII paths in git's messages stay readable.
+_CONFIG = ("-c", "protocol.ext.allow=never", "-c", "core.quotePath=false")
 
 
 def git_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_") or key in _PASSTHROUGH}
-    env.update({
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_LITERAL_PATHSPECS": "1",
-        "LC_ALL": "C",
-        "LANG": "C",
-        "LANGUAGE": "C",
-    })
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith("GIT_") or key in _PASSTHROUGH
+    }
+    env.update(
+        {
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_LITERAL_PATHSPECS": "1",
+            "LC_ALL": "C",
+            "LANG": "C",
+            "LANGUAGE": "C",
+        }
+    )
     if "GIT_SSH" not in env and "GIT_SSH_COMMAND" not in env:
         env["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
     if extra:
@@ -65,21 +75,30 @@ class Completed:
 
 def _kill_group(process: subprocess.Popen) -> None:
     # git spawns helpers (ssh, remote-https, pack-objects); killing the session reaches them too.
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
-def run_git(git_dir: Path | None, args: Sequence[str], *, input: bytes | None = None,
-            timeout: float = DEFAULT_TIMEOUT_S, check: bool = True, env: Mapping[str, str] | None = None,
-            cwd: Path | None = None) -> Completed:
+def run_git(
+    git_dir: Path | None,
+    args: Sequence[str],
+    *,
+    input: bytes | None = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    check: bool = True,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Completed:
     """Run one git command to completion. With check=True a non-zero exit raises GitError."""
     command = git_command(git_dir, args)
     try:
         process = subprocess.Popen(
-            command, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd or git_dir, env=git_environment(env),
+            command,
+            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cwd or git_dir,
+            env=git_environment(env),
             start_new_session=True,
         )
     except OSError as exc:
@@ -103,8 +122,12 @@ def run_git(git_dir: Path | None, args: Sequence[str], *, input: bytes | None = 
 def command_failed(command: Sequence[str], result: Completed) -> GitError:
     subcommand = next((part for part in command[1:] if not part.startswith("-") and "=" not in part), "")
     detail = result.stderr.strip() or "no message"
-    return GitError(f"git {subcommand} failed (exit {result.returncode}): {detail}", command=command,
-                    returncode=result.returncode, stderr=result.stderr)
+    return GitError(
+        f"git {subcommand} failed (exit {result.returncode}): {detail}",
+        command=command,
+        returncode=result.returncode,
+        stderr=result.stderr,
+    )
 
 
 class MktreeSession:
@@ -129,10 +152,15 @@ class MktreeSession:
         self.close()
 
     def _start(self) -> subprocess.Popen:
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
         self._process = subprocess.Popen(
-            git_command(self._git_dir, ["mktree", "--batch", "-z"]), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self._stderr, cwd=self._git_dir, env=git_environment(), start_new_session=True,
+            git_command(self._git_dir, ["mktree", "--batch", "-z"]),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            cwd=self._git_dir,
+            env=git_environment(),
+            start_new_session=True,
         )
         self._timer = threading.Timer(self._timeout, self._expire)
         self._timer.daemon = True
@@ -148,15 +176,18 @@ class MktreeSession:
         """Write trees given as rows of (mode, kind, object id, name); return their ids in order."""
         ids: list[str] = []
         for first in range(0, len(trees), _TREES_PER_ROUND_TRIP):
-            chunk = trees[first:first + _TREES_PER_ROUND_TRIP]
+            chunk = trees[first : first + _TREES_PER_ROUND_TRIP]
             ids.extend(self._round_trip(chunk))
         return ids
 
     def _round_trip(self, trees: Sequence[Sequence[tuple[str, str, str, str]]]) -> list[str]:
         process = self._process or self._start()
         payload = b"".join(
-            b"".join(f"{mode} {kind} {sha}\t".encode("ascii") + name.encode("utf-8", "surrogateescape") + b"\0"
-                     for mode, kind, sha, name in rows) + b"\0"
+            b"".join(
+                f"{mode} {kind} {sha}\t".encode("ascii") + name.encode("utf-8", "surrogateescape") + b"\0"
+                for mode, kind, sha, name in rows
+            )
+            + b"\0"
             for rows in trees
         )
         ids = []
@@ -168,7 +199,7 @@ class MktreeSession:
                 if not line.endswith(b"\n"):
                     raise self._failure()
                 ids.append(line.decode("ascii").strip())
-        except (BrokenPipeError, OSError):
+        except OSError:  # git died while we were writing
             raise self._failure() from None
         return ids
 
@@ -180,17 +211,18 @@ class MktreeSession:
             return GitError(f"git mktree timed out after {self._timeout:g} s")
         self._stderr.seek(0)
         detail = self._stderr.read().decode("utf-8", "replace").strip() or "no message"
-        return GitError(f"git mktree failed (exit {process.returncode}): {detail}", returncode=process.returncode,
-                        stderr=detail)
+        return GitError(
+            f"git mktree failed (exit {process.returncode}): {detail}",
+            returncode=process.returncode,
+            stderr=detail,
+        )
 
     def close(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
         if self._process is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._process.stdin.close()
-            except OSError:
-                pass
             try:
                 self._process.wait(timeout=self._timeout)
             except subprocess.TimeoutExpired:

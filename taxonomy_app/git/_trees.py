@@ -62,7 +62,7 @@ class TreeEditor:
             node.dirty = True
 
     def write(self, path: str, blob_sha: str, *, executable: bool | None = None) -> None:
-        """Put a blob at `path`, creating directories; an existing file keeps its executable bit by default."""
+        """Store a blob at `path`, creating directories; unless told, a replaced file keeps its mode."""
         *directories, name = path.split("/")
         chain = [self._root]
         for depth, component in enumerate(directories):
@@ -98,8 +98,11 @@ class TreeEditor:
             if depth == len(levels):
                 levels.append([])
             levels[depth].append(node)
-            pending.extend((entry.node, depth + 1) for entry in node.entries.values()
-                           if entry.node is not None and entry.node.dirty)
+            pending.extend(
+                (entry.node, depth + 1)
+                for entry in node.entries.values()
+                if entry.node is not None and entry.node.dirty
+            )
         written: dict[int, str | None] = {}
         for level in reversed(levels):
             batch_nodes, batch_rows = [], []
@@ -110,7 +113,7 @@ class TreeEditor:
                     batch_rows.append(rows)
                 else:  # git has no empty directories: the last file went, so does the directory
                     written[id(node)] = None
-            written.update(zip(map(id, batch_nodes), make_trees(batch_rows)))
+            written.update(zip(map(id, batch_nodes), make_trees(batch_rows), strict=True))
         for level in levels:
             for node in level:
                 node.dirty = False

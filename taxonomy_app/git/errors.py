@@ -1,8 +1,8 @@
 """Exceptions raised by the git access layer.
 
 Every exception derives from GitError, so a caller that only wants "the repository said no" catches that;
-the subclasses also derive from the matching builtin (ValueError, FileNotFoundError, TimeoutError, LookupError)
-so generic handlers behave sensibly.
+the subclasses also derive from the matching builtin (ValueError, FileNotFoundError, TimeoutError,
+LookupError) so generic handlers behave sensibly.
 """
 
 from __future__ import annotations
@@ -13,8 +13,14 @@ from collections.abc import Sequence
 class GitError(Exception):
     """A git operation failed. `command`, `returncode` and `stderr` are set when a git process failed."""
 
-    def __init__(self, message: str, *, command: Sequence[str] | None = None, returncode: int | None = None,
-                 stderr: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        command: Sequence[str] | None = None,
+        returncode: int | None = None,
+        stderr: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.command = tuple(command) if command is not None else None
@@ -46,7 +52,8 @@ class RefConflict(GitError):
 
     def __init__(self, ref: str, *, expected: str | None, actual: str | None) -> None:
         super().__init__(
-            f"ref {ref} moved: expected {expected or '(absent)'}, found {actual or '(absent)'}; nothing was changed"
+            f"ref {ref} moved: expected {expected or '(absent)'}, found {actual or '(absent)'}; "
+            "nothing was changed"
         )
         self.ref = ref
         self.expected = expected

@@ -2,7 +2,8 @@
 
 Nothing here checks out a working tree. Reads go through ls-tree / cat-file / log / diff-tree; writes go
 blob (hash-object) -> trees (mktree, only the changed directories) -> commit (commit-tree) -> compare-and-swap
-ref update (update-ref <ref> <new> <old>), with a cross-process file lock serialising writers of one repository.
+ref update (update-ref <ref> <new> <old>), with a cross-process file lock serialising writers of one
+repository.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import EllipsisType
 
@@ -88,9 +89,10 @@ class TaxonomyRepository:
         return f"TaxonomyRepository({str(self.path)!r})"
 
     @classmethod
-    def init_bare(cls, path: str | Path, *, default_branch: str = "main",
-                  lock_timeout: float = 30.0) -> TaxonomyRepository:
-        """Open the bare repository at `path`, creating it (with `default_branch` as HEAD) if it is missing."""
+    def init_bare(
+        cls, path: str | Path, *, default_branch: str = "main", lock_timeout: float = 30.0
+    ) -> TaxonomyRepository:
+        """Open the bare repository at `path`, creating it (HEAD -> `default_branch`) if it is missing."""
         target = Path(path).expanduser().absolute()
         branch_ref = full_ref(default_branch)
         if not branch_ref.startswith("refs/heads/"):
@@ -98,8 +100,18 @@ class TaxonomyRepository:
         if target.is_dir() and any(target.iterdir()):
             return cls(target, lock_timeout=lock_timeout)
         target.mkdir(parents=True, exist_ok=True)
-        run_git(None, ["init", "--bare", "--quiet", f"--initial-branch={branch_ref[len('refs/heads/'):]}",
-                       "--", str(target)], cwd=target)
+        run_git(
+            None,
+            [
+                "init",
+                "--bare",
+                "--quiet",
+                f"--initial-branch={branch_ref[len('refs/heads/') :]}",
+                "--",
+                str(target),
+            ],
+            cwd=target,
+        )
         return cls(target, lock_timeout=lock_timeout)
 
     # ----------------------------------------------------------------------------------------------- plumbing
@@ -116,7 +128,9 @@ class TaxonomyRepository:
     def _rev_parse(self, rev: str, *, lenient: bool = False) -> str | None:
         """Object id for `rev`, None if it names nothing. `lenient` also maps git's hard errors to None,
         which suits user-supplied revisions (e.g. "main@{upstream}" dies instead of answering "no such")."""
-        result = run_git(self.path, ["rev-parse", "--verify", "--quiet", "--end-of-options", rev], check=False)
+        result = run_git(
+            self.path, ["rev-parse", "--verify", "--quiet", "--end-of-options", rev], check=False
+        )
         if result.returncode == 0:
             return _decode(result.stdout).strip()
         if result.returncode == 1 or lenient:
@@ -155,7 +169,7 @@ class TaxonomyRepository:
         result = {}
         for line in _decode(out).splitlines():
             sha, ref = line.split(" ", 1)
-            name = ref[len("refs/heads/"):]
+            name = ref[len("refs/heads/") :]
             if name.startswith(prefix):
                 result[name] = sha
         return result
@@ -189,10 +203,15 @@ class TaxonomyRepository:
             if kind not in ("blob", "tree"):
                 continue
             relative = _decode(raw_name)
-            entries.append(TreeEntry(
-                path=_join(directory, relative), name=relative.rsplit("/", 1)[-1], kind=kind, sha=sha,
-                size=int(size) if kind == "blob" else None,
-            ))
+            entries.append(
+                TreeEntry(
+                    path=_join(directory, relative),
+                    name=relative.rsplit("/", 1)[-1],
+                    kind=kind,
+                    sha=sha,
+                    size=int(size) if kind == "blob" else None,
+                )
+            )
         return entries
 
     def read_blob(self, commit: str, path: str) -> bytes:
@@ -212,7 +231,9 @@ class TaxonomyRepository:
         # Each "<commit>:<path>" lookup re-reads every tree on the way down, which is quadratic for a big flat
         # directory; for many paths, one ls-tree of their common directory turns them into object ids first.
         known = self._blob_ids(sha, set(wanted.values())) if len(order) > _DIRECT_LOOKUP_LIMIT else {}
-        request = b"".join(_encode(known.get(wanted[path]) or f"{sha}:{wanted[path]}") + b"\n" for path in order)
+        request = b"".join(
+            _encode(known.get(wanted[path]) or f"{sha}:{wanted[path]}") + b"\n" for path in order
+        )
         out = self._git("cat-file", "--batch", "--buffer", input=request)
         contents: dict[str, bytes] = {}
         position = 0
@@ -226,12 +247,14 @@ class TaxonomyRepository:
             position = start + int(size) + 1
             if kind != b"blob":
                 raise PathNotFound(f"{path!r} is a {kind.decode('ascii')}, not a file, at {sha[:12]}")
-            contents[path] = out[start:start + int(size)]
+            contents[path] = out[start : start + int(size)]
         return contents
 
     def _blob_ids(self, commit: str, paths: set[str]) -> dict[str, str]:
         common = posixpath.commonpath([posixpath.dirname(path) for path in paths])
-        result = run_git(self.path, ["ls-tree", "-r", "-z", "--end-of-options", f"{commit}:{common}"], check=False)
+        result = run_git(
+            self.path, ["ls-tree", "-r", "-z", "--end-of-options", f"{commit}:{common}"], check=False
+        )
         if result.returncode != 0:
             return {}
         ids = {}
@@ -254,23 +277,32 @@ class TaxonomyRepository:
         return result.returncode == 0
 
     def _log(self, args: list[str]) -> list[CommitInfo]:
-        out = self._git("log", "-z", "--no-color", "--no-mailmap", "--encoding=UTF-8",
-                        f"--format={_LOG_FORMAT}", *args)
+        out = self._git(
+            "log", "-z", "--no-color", "--no-mailmap", "--encoding=UTF-8", f"--format={_LOG_FORMAT}", *args
+        )
         fields = out.split(b"\0")
         if len(fields) % len(_LOG_FIELDS) == 1:
             fields.pop()  # -z also terminates the last record
         commits = []
         for start in range(0, len(fields) - len(_LOG_FIELDS) + 1, len(_LOG_FIELDS)):
             sha, short, parents, a_name, a_email, a_date, c_name, c_date, body = (
-                value.decode("utf-8", "replace") for value in fields[start:start + len(_LOG_FIELDS)]
+                value.decode("utf-8", "replace") for value in fields[start : start + len(_LOG_FIELDS)]
             )
             message = body.rstrip("\n")
-            commits.append(CommitInfo(
-                sha=sha, short_sha=short, summary=message.split("\n", 1)[0], message=message,
-                author_name=a_name, author_email=a_email, authored_at=datetime.fromisoformat(a_date),
-                committer_name=c_name, committed_at=datetime.fromisoformat(c_date),
-                parents=tuple(parents.split()),
-            ))
+            commits.append(
+                CommitInfo(
+                    sha=sha,
+                    short_sha=short,
+                    summary=message.split("\n", 1)[0],
+                    message=message,
+                    author_name=a_name,
+                    author_email=a_email,
+                    authored_at=datetime.fromisoformat(a_date),
+                    committer_name=c_name,
+                    committed_at=datetime.fromisoformat(c_date),
+                    parents=tuple(parents.split()),
+                )
+            )
         return commits
 
     @staticmethod
@@ -296,10 +328,19 @@ class TaxonomyRepository:
         return self._log(["--max-count=1", self._commit(sha)])[0]
 
     def changed_files(self, old: str | None, new: str) -> list[FileChange]:
-        """Files that differ from `old` to `new` (renames detected); old=None lists every file of new as added."""
+        """Files that differ from `old` to `new`, renames detected; old=None lists all of new as added."""
         old_tree = self._commit(old) if old is not None else self._empty_tree_id()
-        out = self._git("diff-tree", "-r", "-M", "--no-commit-id", "--name-status", "-z", "--end-of-options",
-                        old_tree, self._commit(new))
+        out = self._git(
+            "diff-tree",
+            "-r",
+            "-M",
+            "--no-commit-id",
+            "--name-status",
+            "-z",
+            "--end-of-options",
+            old_tree,
+            self._commit(new),
+        )
         tokens = [_decode(token) for token in out.split(b"\0")]
         changes = []
         index = 0
@@ -311,20 +352,34 @@ class TaxonomyRepository:
             else:
                 path = tokens[index + 1]
                 index += 2
-                changes.append(FileChange("M" if status == "T" else status, path, None))  # T: file <-> symlink
+                changes.append(
+                    FileChange("M" if status == "T" else status, path, None)
+                )  # T: file <-> symlink
         return changes
 
     def diff_text(self, old: str | None, new: str, paths: list[str] | None = None) -> str:
         """Unified diff from `old` (None: the empty tree) to `new`, optionally limited to `paths`."""
         old_tree = self._commit(old) if old is not None else self._empty_tree_id()
         limits = [normalize_read_path(path) for path in paths or []]
-        out = self._git("diff-tree", "-p", "-M", "--no-color", "--no-ext-diff", "--no-textconv",
-                        "--end-of-options", old_tree, self._commit(new), "--", *limits)
+        out = self._git(
+            "diff-tree",
+            "-p",
+            "-M",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--end-of-options",
+            old_tree,
+            self._commit(new),
+            "--",
+            *limits,
+        )
         return out.decode("utf-8", "replace")
 
     def merge_base(self, a: str, b: str) -> str | None:
-        result = run_git(self.path, ["merge-base", "--end-of-options", self._commit(a), self._commit(b)],
-                         check=False)
+        result = run_git(
+            self.path, ["merge-base", "--end-of-options", self._commit(a), self._commit(b)], check=False
+        )
         if result.returncode == 1:
             return None
         if result.returncode != 0:
@@ -333,7 +388,13 @@ class TaxonomyRepository:
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor)."""
-        args = ["merge-base", "--is-ancestor", "--end-of-options", self._commit(ancestor), self._commit(descendant)]
+        args = [
+            "merge-base",
+            "--is-ancestor",
+            "--end-of-options",
+            self._commit(ancestor),
+            self._commit(descendant),
+        ]
         result = run_git(self.path, args, check=False)
         if result.returncode not in (0, 1):
             raise command_failed(git_command(self.path, args), result)
@@ -397,12 +458,17 @@ class TaxonomyRepository:
         if not isinstance(author, Author) or not (committer is None or isinstance(committer, Author)):
             raise TypeError("author and committer must be Author instances")
 
-    def _commit_tree(self, tree: str, parent: str | None, message: str, author: Author,
-                     committer: Author) -> str:
-        now = f"{int(datetime.now(timezone.utc).timestamp())} +0000"
+    def _commit_tree(
+        self, tree: str, parent: str | None, message: str, author: Author, committer: Author
+    ) -> str:
+        now = f"{int(datetime.now(UTC).timestamp())} +0000"
         env = {
-            "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": now,
-            "GIT_COMMITTER_NAME": committer.name, "GIT_COMMITTER_EMAIL": committer.email, "GIT_COMMITTER_DATE": now,
+            "GIT_AUTHOR_NAME": author.name,
+            "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_AUTHOR_DATE": now,
+            "GIT_COMMITTER_NAME": committer.name,
+            "GIT_COMMITTER_EMAIL": committer.email,
+            "GIT_COMMITTER_DATE": now,
         }
         args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-F", "-"]
         out = self._git(*args, input=(message.rstrip() + "\n").encode("utf-8"), env=env)
@@ -421,9 +487,17 @@ class TaxonomyRepository:
                 raise RefConflict(ref, expected=expected_old, actual=actual)
             raise command_failed(git_command(self.path, args), result)
 
-    def commit_files(self, *, ref: str, changes: Mapping[str, bytes | None], message: str, author: Author,
-                     committer: Author | None = None, expected_old: str | None | EllipsisType = ...,
-                     parent: str | None | EllipsisType = ...) -> str:
+    def commit_files(
+        self,
+        *,
+        ref: str,
+        changes: Mapping[str, bytes | None],
+        message: str,
+        author: Author,
+        committer: Author | None = None,
+        expected_old: str | None | EllipsisType = ...,
+        parent: str | None | EllipsisType = ...,
+    ) -> str:
         """Commit `changes` (path -> new bytes, or None to delete) on top of `parent` and move `ref` to it.
 
         parent defaults to the ref's head as read under the lock (None starts a new root commit); expected_old
@@ -443,7 +517,7 @@ class TaxonomyRepository:
         self._reject_file_directory_clash(writes)
         if expected_old is not ... and expected_old is not None:
             expected_old = validate_object_id(expected_old, "expected_old")
-        blob_ids = dict(zip(writes, self._hash_contents(list(writes.values()))))
+        blob_ids = dict(zip(writes, self._hash_contents(list(writes.values())), strict=True))
 
         with self.lock(self.lock_timeout):
             current = self._read_ref(target)
@@ -479,7 +553,7 @@ class TaxonomyRepository:
             self._cas(target, commit, None, f"labweb: create {target}")
 
     def update_ref(self, ref: str, new: str, expected_old: str | None) -> None:
-        """Move `ref` to commit `new` if it is at `expected_old` (None: if it does not exist), else RefConflict."""
+        """Move `ref` to commit `new` if it is at `expected_old` (None: must not exist); else RefConflict."""
         target = full_ref(ref)
         if expected_old is not None:
             expected_old = validate_object_id(expected_old, "expected_old")
@@ -500,12 +574,19 @@ class TaxonomyRepository:
                 raise RefConflict(target, expected=expected_old, actual=current)
             self._cas(target, None, current, f"labweb: delete {target}")
 
-    def import_directory(self, source_dir: Path, *, ref: str = "main", message: str, author: Author,
-                         include: Callable[[str], bool] = lambda relpath: True) -> str:
+    def import_directory(
+        self,
+        source_dir: Path,
+        *,
+        ref: str = "main",
+        message: str,
+        author: Author,
+        include: Callable[[str], bool] = lambda relpath: True,
+    ) -> str:
         """Commit the files under `source_dir` as the whole new tree of `ref` (parent: its current head).
 
-        Only regular files are taken: symlinks, sockets and `.git` entries are skipped. `include` receives each
-        repository-relative posix path and may exclude it.
+        Only regular files are taken: symlinks, sockets and `.git` entries are skipped. `include` receives
+        each repository-relative posix path and may exclude it.
         """
         target = full_ref(ref)
         self._check_commit_metadata(message, author, None)
@@ -514,8 +595,11 @@ class TaxonomyRepository:
             raise FileNotFoundError(f"{source} is not a directory")
         relative_paths, files, executable = [], [], []
         for directory, subdirectories, names in os.walk(source):
-            subdirectories[:] = sorted(name for name in subdirectories
-                                       if name != ".git" and not os.path.islink(os.path.join(directory, name)))
+            subdirectories[:] = sorted(
+                name
+                for name in subdirectories
+                if name != ".git" and not os.path.islink(os.path.join(directory, name))
+            )
             for name in sorted(names):
                 full = os.path.join(directory, name)
                 info = os.lstat(full)
@@ -531,7 +615,7 @@ class TaxonomyRepository:
             raise ValueError(f"{source} contains no files to import")
         blob_ids = self._hash_files(files)
         editor = TreeEditor(self._load_tree, None)
-        for path, blob, is_executable in zip(relative_paths, blob_ids, executable):
+        for path, blob, is_executable in zip(relative_paths, blob_ids, executable, strict=True):
             editor.write(path, blob, executable=is_executable)
         tree = self._write_tree(editor)
         with self.lock(self.lock_timeout):
@@ -540,10 +624,16 @@ class TaxonomyRepository:
             self._cas(target, new, parent, f"labweb: import {source.name}")
         return new
 
-    def fetch_into(self, url_or_path: str, *, source_ref: str | None = None, target_ref: str = "main",
-                   timeout_s: int = 300) -> str:
-        """Fetch a repository (URL, local path or bundle file) and make its `source_ref` (default HEAD) the new
-        history of `target_ref`, replacing what was there. Returns the new head commit.
+    def fetch_into(
+        self,
+        url_or_path: str,
+        *,
+        source_ref: str | None = None,
+        target_ref: str = "main",
+        timeout_s: int = 300,
+    ) -> str:
+        """Fetch a repository (URL, local path or bundle file) and make its `source_ref` (default HEAD)
+        the new history of `target_ref`, replacing what was there. Returns the new head commit.
 
         The fetch goes to a private temporary ref outside the lock (it may be slow); only the final
         compare-and-swap of target_ref happens under the lock.
@@ -561,8 +651,20 @@ class TaxonomyRepository:
             raise RefNameRejected(f"invalid source ref {source_ref!r}")
         scratch = f"{IMPORT_REF_PREFIX}{uuid.uuid4().hex}"
         try:
-            run_git(self.path, ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--no-recurse-submodules",
-                                "--end-of-options", source, f"+{wanted}:{scratch}"], timeout=timeout_s)
+            run_git(
+                self.path,
+                [
+                    "fetch",
+                    "--quiet",
+                    "--no-tags",
+                    "--no-write-fetch-head",
+                    "--no-recurse-submodules",
+                    "--end-of-options",
+                    source,
+                    f"+{wanted}:{scratch}",
+                ],
+                timeout=timeout_s,
+            )
             new = self._commit(scratch)
             with self.lock(self.lock_timeout):
                 current = self._read_ref(target)

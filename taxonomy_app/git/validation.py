@@ -24,7 +24,7 @@ _REV_FORBIDDEN = re.compile(r"[\x00-\x20\x7f:]")
 
 
 def validate_path(path: str) -> str:
-    """Return `path` unchanged if it is a safe repository-relative posix file path; raise PathRejected if not."""
+    """Return `path` unchanged if it is a safe relative posix file path, else raise PathRejected."""
     if not isinstance(path, str):
         raise PathRejected(f"path must be a string, not {type(path).__name__}")
     if not path:
@@ -77,7 +77,7 @@ def normalize_read_path(path: str) -> str:
 
 
 def check_ref_format(ref: str) -> str:
-    """Apply `git check-ref-format` rules (plus LabWeb's) to a full ref name; return it or raise RefNameRejected."""
+    """Apply `git check-ref-format` rules (and LabWeb's) to a full ref name; return it or raise."""
     if not isinstance(ref, str):
         raise RefNameRejected(f"ref name must be a string, not {type(ref).__name__}")
 
@@ -88,7 +88,9 @@ def check_ref_format(ref: str) -> str:
         raise reject("it is empty")
     match = _REF_FORBIDDEN.search(ref)
     if match:
-        raise reject(f"it contains {match.group()!r} (spaces, control characters and ~^:?*[\\ are not allowed)")
+        raise reject(
+            f"it contains {match.group()!r} (spaces, control characters and ~^:?*[\\ are not allowed)"
+        )
     if ref == "@" or "@{" in ref:
         raise reject("'@' alone and '@{' are not allowed")
     if ".." in ref:
@@ -116,7 +118,9 @@ def full_ref(name: str) -> str:
     if ref in ("refs/heads/HEAD", "refs/heads/@"):
         raise RefNameRejected(f"invalid ref name {name!r}: a branch may not be called HEAD or '@'")
     if ref.count("/") < 2:
-        raise RefNameRejected(f"invalid ref name {name!r}: a full ref needs a namespace, e.g. refs/heads/<name>")
+        raise RefNameRejected(
+            f"invalid ref name {name!r}: a full ref needs a namespace, e.g. refs/heads/<name>"
+        )
     return ref
 
 

@@ -225,6 +225,8 @@ def _describe(error: ValidationError, path: list, *, index: NodeIndex, version: 
         if path == ["version"]:
             source = index.scalar_source(path)
             shown = source if source is not None else repr(instance)
+            if isinstance(instance, str):
+                shown = f"'{instance}' (in quotes, so it is text)"
             return ("R7-version-mismatch",
                     f"The version must be {error.validator_value}, but this file says {shown}. "
                     f"Only version {error.validator_value} files are accepted here.", "value")

@@ -316,9 +316,14 @@ def syntax_refusal(exc: MarkedYAMLError) -> ReadRefused:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
-    problem = exc.problem or exc.context or "the YAML cannot be read"
+    problem = exc.problem or "the YAML cannot be read"
+    if exc.context and exc.problem:
+        problem = (f"{exc.problem} ({exc.context})" if exc.context.startswith("while")
+                   else f"{exc.context}, {exc.problem}")
+    elif exc.context:
+        problem = exc.context
     where = f" (line {line}, column {column})" if line else ""
-    hint = next((text for key, text in _SYNTAX_HINTS.items() if problem.startswith(key)), "")
+    hint = next((text for key, text in _SYNTAX_HINTS.items() if key in problem), "")
     message = f"The file is not valid YAML{where}: {problem}." + (f" {hint}" if hint else "")
     return ReadRefused("R4-yaml-syntax", message, line=line, column=column, detail=str(exc))
 
@@ -337,12 +342,19 @@ def _construct_refusal(loader: yaml.SafeLoader, root: Node, exc: Exception) -> R
     culprit = _failing_scalar(loader, root)
     line = culprit.start_mark.line + 1 if culprit else None
     column = culprit.start_mark.column + 1 if culprit else None
-    value = f" '{culprit.value}'" if culprit else ""
+    value = f" '{_excerpt(culprit.value)}'" if culprit else ""
     where = f" at line {line}, column {column}" if culprit else ""
     return ReadRefused(
         "R4-yaml-syntax",
         f"The value{value}{where} cannot be read: {exc}. If it is meant as text, put it in quotes.",
         line=line, column=column, detail=f"{type(exc).__name__}: {exc}")
+
+
+def _excerpt(value: str, limit: int = 60) -> str:
+    """A long value quoted in a message is shown by its start and its length."""
+    if len(value) <= limit:
+        return value
+    return f"{value[:limit]}… ({len(value):,} characters)"
 
 
 def _failing_scalar(loader: yaml.SafeLoader, root: Node) -> ScalarNode | None:

@@ -1,6 +1,7 @@
 """Fixtures for the pure git layer: throwaway bare repositories and source directories, no Django.
 
-tests/git has no __init__.py on purpose: as a package it would be importable as `git` and could shadow GitPython.
+tests/git has no __init__.py on purpose: as a package it would be importable as `git` and could shadow
+GitPython.
 """
 
 from __future__ import annotations
@@ -14,13 +15,25 @@ import pytest
 
 from taxonomy_app.git import Author, TaxonomyRepository
 
-SUMMIT_BUNDLE = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "knowledge-docs" / "Summit_knowledge.bundle"
+SUMMIT_BUNDLE = (
+    Path(__file__).resolve().parents[3] / "shared" / "corpus" / "knowledge-docs" / "Summit_knowledge.bundle"
+)
 
 # What `git init --bare` and our own operations may leave in a bare repository; anything else would be a
 # checked-out file or an index, i.e. a working tree.
 BARE_REPO_ENTRIES = {
-    "HEAD", "config", "description", "hooks", "info", "objects", "refs", "branches", "packed-refs", "logs",
-    "labweb.lock", "shallow",
+    "HEAD",
+    "config",
+    "description",
+    "hooks",
+    "info",
+    "objects",
+    "refs",
+    "branches",
+    "packed-refs",
+    "logs",
+    "labweb.lock",
+    "shallow",
 }
 
 
@@ -69,12 +82,20 @@ def assert_no_working_tree() -> Callable[[TaxonomyRepository], None]:
 @pytest.fixture
 def git_cli() -> Callable[..., str]:
     """Plain git for building fixture repositories (never used on the repository under test for writes)."""
-    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-           "GIT_AUTHOR_NAME": "Fixture", "GIT_AUTHOR_EMAIL": "fixture@example.org",
-           "GIT_COMMITTER_NAME": "Fixture", "GIT_COMMITTER_EMAIL": "fixture@example.org"}
+    env = {
+        **os.environ,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_AUTHOR_NAME": "Fixture",
+        "GIT_AUTHOR_EMAIL": "fixture@example.org",
+        "GIT_COMMITTER_NAME": "Fixture",
+        "GIT_COMMITTER_EMAIL": "fixture@example.org",
+    }
 
     def run(*args: str, cwd: Path) -> str:
-        return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+        return subprocess.run(
+            ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
+        ).stdout
 
     return run
 

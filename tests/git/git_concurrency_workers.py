@@ -17,8 +17,12 @@ def commit_to_own_branch(repo_path, index, parent, start):
     try:
         start.wait(timeout=60)
         TaxonomyRepository(repo_path).commit_files(
-            ref=f"contrib/{index}-leaf", parent=parent, changes={f"knowledge/leaf{index}/qna.yaml": b"seed\n"},
-            message=f"Contribution {index}", author=WRITER)
+            ref=f"contrib/{index}-leaf",
+            parent=parent,
+            changes={f"knowledge/leaf{index}/qna.yaml": b"seed\n"},
+            message=f"Contribution {index}",
+            author=WRITER,
+        )
     except BaseException:
         traceback.print_exc()
         sys.exit(1)
@@ -28,8 +32,11 @@ def commit_to_main(repo_path, index, start):
     try:
         start.wait(timeout=60)
         TaxonomyRepository(repo_path).commit_files(
-            ref="main", changes={f"main/file{index}.txt": f"{index}\n".encode()},
-            message=f"Main writer {index}", author=WRITER)
+            ref="main",
+            changes={f"main/file{index}.txt": f"{index}\n".encode()},
+            message=f"Main writer {index}",
+            author=WRITER,
+        )
     except BaseException:
         traceback.print_exc()
         sys.exit(1)

@@ -43,11 +43,16 @@ def test_first_commit_on_an_empty_repository_is_a_root_commit(base):
 def test_adds_modifies_and_deletes_leave_other_paths_untouched(base, author, assert_no_working_tree):
     repo, old = base
 
-    new = repo.commit_files(ref="main", message="Edit", author=author, changes={
-        "knowledge/science/physics/qna.yaml": b"physics v2\n",
-        "knowledge/science/biology/cells/qna.yaml": b"cells\n",
-        "knowledge/history/qna.yaml": None,
-    })
+    new = repo.commit_files(
+        ref="main",
+        message="Edit",
+        author=author,
+        changes={
+            "knowledge/science/physics/qna.yaml": b"physics v2\n",
+            "knowledge/science/biology/cells/qna.yaml": b"cells\n",
+            "knowledge/history/qna.yaml": None,
+        },
+    )
 
     assert repo.resolve("main") == new
     assert repo.commit_info(new).parents == (old,)
@@ -67,17 +72,36 @@ def test_adds_modifies_and_deletes_leave_other_paths_untouched(base, author, ass
     assert_no_working_tree(repo)
 
 
+def test_modifying_an_executable_file_keeps_its_mode(bare_repo, write_tree, author):
+    source = write_tree({"tools/run.sh": "#!/bin/sh\n"})
+    (source / "tools" / "run.sh").chmod(0o755)
+    bare_repo.import_directory(source, message="import", author=author)
+
+    sha = bare_repo.commit_files(
+        ref="main", changes={"tools/run.sh": b"#!/bin/sh\nexit 0\n"}, message="m", author=author
+    )
+
+    assert bare_repo._load_tree(f"{sha}:tools")["run.sh"].mode == "100755"
+
+
 def test_deleting_a_directory_and_replacing_a_file_with_a_directory(base, author):
     repo, _ = base
 
-    sha = repo.commit_files(ref="main", message="Reshape", author=author, changes={
-        "knowledge/science": None,
-        "README.md": None,
-        "README.md/nested.txt": b"now a directory\n",
-    })
+    sha = repo.commit_files(
+        ref="main",
+        message="Reshape",
+        author=author,
+        changes={
+            "knowledge/science": None,
+            "README.md": None,
+            "README.md/nested.txt": b"now a directory\n",
+        },
+    )
 
     assert sorted(e.path for e in repo.walk_files(sha)) == [
-        "README.md/nested.txt", "compositional_skills/writing/qna.yaml", "knowledge/history/qna.yaml",
+        "README.md/nested.txt",
+        "compositional_skills/writing/qna.yaml",
+        "knowledge/history/qna.yaml",
     ]
 
 
@@ -109,11 +133,20 @@ def test_invalid_edits_are_refused_and_the_ref_stays(base, author):
 def test_new_branch_from_a_parent_and_revisions_on_it(base, author, other_author):
     repo, main_sha = base
 
-    first = repo.commit_files(ref="contrib/12-physics", parent=main_sha, message="Physics v2", author=author,
-                              changes={"knowledge/science/physics/qna.yaml": b"v2\n"})
-    second = repo.commit_files(ref="refs/heads/contrib/12-physics", message="Physics v3", author=author,
-                               committer=other_author,
-                               changes={"knowledge/science/physics/qna.yaml": b"v3\n"})
+    first = repo.commit_files(
+        ref="contrib/12-physics",
+        parent=main_sha,
+        message="Physics v2",
+        author=author,
+        changes={"knowledge/science/physics/qna.yaml": b"v2\n"},
+    )
+    second = repo.commit_files(
+        ref="refs/heads/contrib/12-physics",
+        message="Physics v3",
+        author=author,
+        committer=other_author,
+        changes={"knowledge/science/physics/qna.yaml": b"v3\n"},
+    )
 
     assert repo.branches("contrib/") == {"contrib/12-physics": second}
     assert repo.resolve("main") == main_sha
@@ -128,7 +161,9 @@ def test_new_branch_from_a_parent_and_revisions_on_it(base, author, other_author
 def test_parent_none_starts_an_unrelated_root_commit(base, author):
     repo, main_sha = base
 
-    orphan = repo.commit_files(ref="docs", parent=None, changes={"doc.md": b"d"}, message="Docs", author=author)
+    orphan = repo.commit_files(
+        ref="docs", parent=None, changes={"doc.md": b"d"}, message="Docs", author=author
+    )
 
     assert repo.commit_info(orphan).parents == ()
     assert repo.merge_base(orphan, main_sha) is None
@@ -141,7 +176,9 @@ def test_stale_expected_old_raises_ref_conflict_and_keeps_the_ref(base, author):
     moved = repo.commit_files(ref="main", changes={"a.txt": b"a"}, message="Someone else", author=author)
 
     with pytest.raises(RefConflict) as caught:
-        repo.commit_files(ref="main", expected_old=old, changes={"b.txt": b"b"}, message="Mine", author=author)
+        repo.commit_files(
+            ref="main", expected_old=old, changes={"b.txt": b"b"}, message="Mine", author=author
+        )
 
     assert (caught.value.expected, caught.value.actual) == (old, moved)
     assert repo.resolve("main") == moved
@@ -153,8 +190,9 @@ def test_expected_old_none_means_the_branch_must_not_exist(base, author):
 
     with pytest.raises(RefConflict):
         repo.commit_files(ref="main", expected_old=None, changes={"b.txt": b"b"}, message="m", author=author)
-    created = repo.commit_files(ref="fresh", expected_old=None, parent=sha, changes={"b.txt": b"b"},
-                                message="m", author=author)
+    created = repo.commit_files(
+        ref="fresh", expected_old=None, parent=sha, changes={"b.txt": b"b"}, message="m", author=author
+    )
     assert repo.resolve("fresh") == created
 
 
@@ -194,13 +232,18 @@ def test_create_update_and_delete_branches_with_compare_and_swap(base, author):
 
 def test_changed_files_and_diff_text_between_commits(base, author):
     repo, old = base
-    new = repo.commit_files(ref="main", message="Move and edit", author=author, changes={
-        "knowledge/science/physics/qna.yaml": None,
-        "knowledge/physics/qna.yaml": b"physics\n",
-        "knowledge/history/qna.yaml": b"history, revised\n",
-        "README.md": None,
-        "new/leaf/qna.yaml": b"new\n",
-    })
+    new = repo.commit_files(
+        ref="main",
+        message="Move and edit",
+        author=author,
+        changes={
+            "knowledge/science/physics/qna.yaml": None,
+            "knowledge/physics/qna.yaml": b"physics\n",
+            "knowledge/history/qna.yaml": b"history, revised\n",
+            "README.md": None,
+            "new/leaf/qna.yaml": b"new\n",
+        },
+    )
 
     assert repo.changed_files(old, new) == [
         FileChange("D", "README.md", None),
@@ -221,12 +264,24 @@ def test_changed_files_and_diff_text_between_commits(base, author):
 
 def test_file_history_of_a_file_and_a_directory_with_authors_and_dates(base, author, other_author):
     repo, first = base
-    second = repo.commit_files(ref="main", changes={"knowledge/science/physics/qna.yaml": b"v2\n"},
-                               message="Physics v2\n\nLonger explanation.", author=other_author)
-    third = repo.commit_files(ref="main", changes={"compositional_skills/writing/qna.yaml": b"v2\n"},
-                              message="Writing v2", author=author)
-    fourth = repo.commit_files(ref="main", changes={"knowledge/science/chemistry/qna.yaml": b"v2\n"},
-                               message="Chemistry v2", author=Author("Émilie du Châtelet", "emilie@example.org"))
+    second = repo.commit_files(
+        ref="main",
+        changes={"knowledge/science/physics/qna.yaml": b"v2\n"},
+        message="Physics v2\n\nLonger explanation.",
+        author=other_author,
+    )
+    third = repo.commit_files(
+        ref="main",
+        changes={"compositional_skills/writing/qna.yaml": b"v2\n"},
+        message="Writing v2",
+        author=author,
+    )
+    fourth = repo.commit_files(
+        ref="main",
+        changes={"knowledge/science/chemistry/qna.yaml": b"v2\n"},
+        message="Chemistry v2",
+        author=Author("Émilie du Châtelet", "emilie@example.org"),
+    )
 
     physics = repo.file_history("knowledge/science/physics/qna.yaml")
     assert [c.sha for c in physics] == [second, first]
@@ -242,7 +297,7 @@ def test_file_history_of_a_file_and_a_directory_with_authors_and_dates(base, aut
     assert repo.file_history("nothing/here") == []
 
 
-def test_maintain_packs_loose_objects_without_changing_anything(base, author):
+def test_maintain_keeps_history_intact(base, author):
     repo, _ = base
     for index in range(3):
         repo.commit_files(ref="main", changes={f"n/{index}.txt": b"x"}, message=f"{index}", author=author)

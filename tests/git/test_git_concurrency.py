@@ -43,7 +43,7 @@ def test_concurrent_writers_to_branches_and_main(bare_repo, assert_no_working_tr
     assert files == {"README.md"} | {f"main/file{index}.txt" for index in range(MAIN_WRITERS)}
     history = bare_repo.log("main", max_count=100)
     assert len(history) == MAIN_WRITERS + 1 and history[-1].sha == root
-    for newer, older in zip(history, history[1:]):
+    for newer, older in zip(history, history[1:], strict=False):
         assert newer.parents == (older.sha,)
         assert bare_repo.is_ancestor(older.sha, newer.sha)
     assert_no_working_tree(bare_repo)
@@ -59,9 +59,8 @@ def test_lock_timeout_raises_repository_locked_and_writes_nothing(bare_repo):
         assert acquired.wait(timeout=60)
         impatient = TaxonomyRepository(bare_repo.path, lock_timeout=0.2)
 
-        with pytest.raises(RepositoryLocked, match="locked by another writer"):
-            with bare_repo.lock(timeout=0.2):
-                pass
+        with pytest.raises(RepositoryLocked, match="locked by another writer"), bare_repo.lock(timeout=0.2):
+            pass
         with pytest.raises(RepositoryLocked):
             impatient.commit_files(ref="main", changes={"x.txt": b"x"}, message="m", author=WRITER)
         with pytest.raises(TimeoutError):
@@ -79,8 +78,9 @@ def test_lock_timeout_raises_repository_locked_and_writes_nothing(bare_repo):
 def test_lock_is_reentrant_so_callers_can_group_reads_and_writes(bare_repo):
     with bare_repo.lock(timeout=1):
         head = bare_repo.resolve("main")
-        first = bare_repo.commit_files(ref="main", expected_old=head, changes={"a.txt": b"a"}, message="a",
-                                       author=WRITER)
+        first = bare_repo.commit_files(
+            ref="main", expected_old=head, changes={"a.txt": b"a"}, message="a", author=WRITER
+        )
         with TaxonomyRepository(bare_repo.path).lock(timeout=1):
             bare_repo.create_branch("snapshot", first)
 

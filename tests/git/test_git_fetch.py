@@ -84,3 +84,20 @@ def test_fetch_into_from_the_summit_bundle(bare_repo, summit_bundle):
     assert files
     assert bare_repo.read_blobs("main", [e.path for e in files[:50]])
     assert bare_repo.log("main", max_count=5)
+
+
+def test_fetch_into_resolves_relative_paths_against_the_caller(bare_repo, tmp_path, author, monkeypatch):
+    other = TaxonomyRepository.init_bare(tmp_path / "relative.git")
+    head = other.commit_files(ref="main", changes={"a.txt": b"a"}, message="a", author=author)
+    monkeypatch.chdir(tmp_path)
+
+    assert bare_repo.fetch_into("relative.git") == head
+
+
+def test_fetch_into_gives_up_after_its_timeout(bare_repo, monkeypatch):
+    monkeypatch.setenv("GIT_SSH_COMMAND", "sleep 30; true")  # a remote that never answers
+
+    with pytest.raises(GitError, match="timed out after 1 s"):
+        bare_repo.fetch_into("ssh://git.invalid/taxonomy.git", timeout_s=1)
+
+    assert bare_repo.branches() == {}

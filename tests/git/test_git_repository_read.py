@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -76,7 +76,9 @@ def test_import_directory_then_read_tree_blobs_and_history(imported, author, ass
 
     assert repo.resolve("main") == sha
     assert [(e.name, e.kind) for e in repo.list_tree(sha)] == [
-        ("README.md", "blob"), ("compositional_skills", "tree"), ("knowledge", "tree"),
+        ("README.md", "blob"),
+        ("compositional_skills", "tree"),
+        ("knowledge", "tree"),
     ]
     physics = repo.list_tree("main", "knowledge/science/physics")
     assert physics == [
@@ -85,7 +87,8 @@ def test_import_directory_then_read_tree_blobs_and_history(imported, author, ass
     ]
     assert sorted(e.path for e in repo.walk_files(sha)) == sorted(SMALL_TREE)
     assert sorted(e.path for e in repo.walk_files(sha, "knowledge/science")) == sorted(
-        p for p in SMALL_TREE if p.startswith("knowledge/"))
+        p for p in SMALL_TREE if p.startswith("knowledge/")
+    )
     assert all(e.kind == "blob" and e.size == len(SMALL_TREE[e.path]) for e in repo.walk_files(sha))
     assert repo.read_blob(sha, "knowledge/science/chemistry/qna.yaml") == b"version: 3\nchem: true\n"
     assert repo.read_blobs("main", list(SMALL_TREE)) == {p: c.encode() for p, c in SMALL_TREE.items()}
@@ -93,27 +96,33 @@ def test_import_directory_then_read_tree_blobs_and_history(imported, author, ass
     assert not repo.exists(sha, "knowledge/maths")
 
     [commit] = repo.log()
-    assert commit.sha == sha and commit.short_sha == sha[:len(commit.short_sha)] and commit.parents == ()
+    assert commit.sha == sha and commit.short_sha == sha[: len(commit.short_sha)] and commit.parents == ()
     assert (commit.summary, commit.message) == ("Import the taxonomy", "Import the taxonomy")
     assert (commit.author_name, commit.author_email, commit.committer_name) == (
-        author.name, author.email, author.name)
+        author.name,
+        author.email,
+        author.name,
+    )
     assert commit.authored_at.utcoffset() == timedelta(0)
-    assert abs(commit.authored_at - datetime.now(timezone.utc)) < timedelta(minutes=5)
+    assert abs(commit.authored_at - datetime.now(UTC)) < timedelta(minutes=5)
     assert repo.commit_info(sha) == commit
     assert repo.file_history("knowledge/science/physics/qna.yaml") == [commit]
     assert_no_working_tree(repo)
 
 
 def test_import_directory_skips_git_dirs_symlinks_and_excluded_paths(bare_repo, write_tree, author, tmp_path):
-    source = write_tree({"a/qna.yaml": "a", ".git/config": "[core]", "b/.git": "gitdir: x", "notes/tmp.swp": "x"})
+    source = write_tree(
+        {"a/qna.yaml": "a", ".git/config": "[core]", "b/.git": "gitdir: x", "notes/tmp.swp": "x"}
+    )
     (tmp_path / "secret").write_text("do not import")
     os.symlink(tmp_path / "secret", source / "a" / "link.txt")
     os.symlink(tmp_path, source / "linked_dir")
     (source / "a" / "run.sh").write_text("#!/bin/sh\n")
     (source / "a" / "run.sh").chmod(0o755)
 
-    sha = bare_repo.import_directory(source, message="import", author=author,
-                                     include=lambda relpath: not relpath.endswith(".swp"))
+    sha = bare_repo.import_directory(
+        source, message="import", author=author, include=lambda relpath: not relpath.endswith(".swp")
+    )
 
     assert sorted(e.path for e in bare_repo.walk_files(sha)) == ["a/qna.yaml", "a/run.sh"]
     modes = bare_repo._load_tree(f"{sha}:a")
@@ -149,7 +158,18 @@ def test_resolve_accepts_branches_full_refs_and_shas(imported):
     assert repo.resolve(sha[:10]) == sha
     assert repo.resolve("HEAD") == sha
     assert repo.resolve("contrib/1-physics") == sha
-    for missing in ("nope", "refs/heads/nope", "0" * 40, "-h", "--all", "main; rm -rf /", "main:README.md", "main@{upstream}", "main^{tree}", ""):
+    for missing in (
+        "nope",
+        "refs/heads/nope",
+        "0" * 40,
+        "-h",
+        "--all",
+        "main; rm -rf /",
+        "main:README.md",
+        "main@{upstream}",
+        "main^{tree}",
+        "",
+    ):
         assert repo.resolve(missing) is None, missing
 
 
@@ -198,8 +218,11 @@ def test_log_and_history_limits(imported, author):
     repo, first = imported
     shas = [first]
     for index in range(3):
-        shas.append(repo.commit_files(ref="main", changes={f"extra/{index}.txt": b"x"}, message=f"add {index}",
-                                      author=author))
+        shas.append(
+            repo.commit_files(
+                ref="main", changes={f"extra/{index}.txt": b"x"}, message=f"add {index}", author=author
+            )
+        )
 
     assert [c.sha for c in repo.log()] == shas[::-1]
     assert [c.sha for c in repo.log("main", max_count=2)] == shas[:1:-1]

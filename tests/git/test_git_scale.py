@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# Building 10,000 files on disk and importing them is I/O heavy; `-m "not slow"` skips this module.
+pytestmark = pytest.mark.slow
+
 FILE_COUNT = 10_000
 
 
@@ -25,7 +28,9 @@ def big_repo(tmp_path_factory):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(f"seed {index}\n".encode())
     repo = TaxonomyRepository.init_bare(tmp_path_factory.mktemp("big") / "taxonomy.git")
-    sha = repo.import_directory(source, message="Import 10k leaves", author=Author("Bulk", "bulk@example.org"))
+    sha = repo.import_directory(
+        source, message="Import 10k leaves", author=Author("Bulk", "bulk@example.org")
+    )
     return repo, sha
 
 
@@ -49,8 +54,13 @@ def test_small_commit_on_a_big_tree_rewrites_only_its_path(big_repo):
     repo, sha = big_repo
     from taxonomy_app.git import Author, FileChange
 
-    new = repo.commit_files(ref="main", expected_old=sha, changes={_path(7): b"edited\n"}, message="One leaf",
-                            author=Author("Editor", "editor@example.org"))
+    new = repo.commit_files(
+        ref="main",
+        expected_old=sha,
+        changes={_path(7): b"edited\n"},
+        message="One leaf",
+        author=Author("Editor", "editor@example.org"),
+    )
 
     assert repo.changed_files(sha, new) == [FileChange("M", _path(7), None)]
     touched = _path(7).split("/")[1]

@@ -37,7 +37,9 @@ def test_commit_files_rejects_unsafe_paths_without_writing(bare_repo, author, pa
     before = bare_repo.commit_files(ref="main", changes={"ok.txt": b"ok"}, message="base", author=author)
 
     with pytest.raises(PathRejected, match=reason):
-        bare_repo.commit_files(ref="main", changes={"fine.txt": b"x", path: b"evil"}, message="m", author=author)
+        bare_repo.commit_files(
+            ref="main", changes={"fine.txt": b"x", path: b"evil"}, message="m", author=author
+        )
 
     assert bare_repo.resolve("main") == before
     assert not any(e.path == "fine.txt" for e in bare_repo.walk_files(before))
@@ -48,16 +50,50 @@ def test_path_rejection_is_also_a_value_error():
         validate_path("../x")
 
 
-@pytest.mark.parametrize("path", ["qna.yaml", "knowledge/arts/music/qna.yaml", "a b/c-d_e.f", "ünï/cödé.md",
-                                  ".gitignore", "dir/.github/x", "a..b/c"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "qna.yaml",
+        "knowledge/arts/music/qna.yaml",
+        "a b/c-d_e.f",
+        "ünï/cödé.md",
+        ".gitignore",
+        "dir/.github/x",
+        "a..b/c",
+    ],
+)
 def test_ordinary_paths_are_accepted(path):
     assert validate_path(path) == path
 
 
 BAD_REFS = [
-    "main; rm -rf /", "../x", "-x", "contrib/-x", "has space", "a~1", "a^", "a:b", "a?", "a*", "a[b", "a\\b",
-    "a..b", "a/", "/a", "a//b", "a.", "a.lock", "a/.hidden", "@", "a@{1}", "tab\tname", "nl\nname", "", "HEAD",
-    "refs/heads", "refs/x",
+    "main; rm -rf /",
+    "../x",
+    "-x",
+    "contrib/-x",
+    "has space",
+    "a~1",
+    "a^",
+    "a:b",
+    "a?",
+    "a*",
+    "a[b",
+    "a\\b",
+    "a..b",
+    "a/",
+    "/a",
+    "a//b",
+    "a.",
+    "a.lock",
+    "a/.hidden",
+    "@",
+    "a@{1}",
+    "tab\tname",
+    "nl\nname",
+    "",
+    "HEAD",
+    "refs/heads",
+    "refs/x",
 ]
 
 
@@ -73,8 +109,27 @@ def test_ref_names_are_validated_before_any_write(bare_repo, author, name):
     assert bare_repo.branches() == {}
 
 
-@pytest.mark.parametrize("name", ["main", "contrib/12-foo", "contrib/12-foo.bar", "u/ünï", "a@b", "x-", "v1.2",
-                                  "a..b", "a.lock/x", "a/.b", "a b", "a~b", "a//b", "a.", "@", "x@{y"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "main",
+        "contrib/12-foo",
+        "contrib/12-foo.bar",
+        "u/ünï",
+        "a@b",
+        "x-",
+        "v1.2",
+        "a..b",
+        "a.lock/x",
+        "a/.b",
+        "a b",
+        "a~b",
+        "a//b",
+        "a.",
+        "@",
+        "x@{y",
+    ],
+)
 def test_ref_rules_agree_with_git_check_ref_format(name):
     ref = f"refs/heads/{name}"
     env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}

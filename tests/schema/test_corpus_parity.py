@@ -45,6 +45,13 @@ def corpus_index(corpus_dir):
     return _index()
 
 
+@pytest.fixture(scope="module")
+def corpus_results(corpus_dir):
+    """Our results for every corpus file and mode, computed once."""
+    return {(tree, rel, mode): validate_file(corpus_dir / tree / rel, taxonomy_root=corpus_dir / tree, mode=mode)
+            for tree, rel in CORPUS_FILES for mode in MODES}
+
+
 def test_corpus_present_and_complete(corpus_dir):
     index = _index()
     assert len(CORPUS_FILES) == sum(
@@ -54,9 +61,9 @@ def test_corpus_present_and_complete(corpus_dir):
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(("tree", "rel"), CORPUS_FILES, ids=[f"{t}/{p}" for t, p in CORPUS_FILES])
-def test_corpus_file_parity(tree, rel, mode, corpus_dir, corpus_reference, corpus_index, parity):
+def test_corpus_file_parity(tree, rel, mode, corpus_dir, corpus_reference, corpus_index, corpus_results, parity):
     path = corpus_dir / tree / rel
-    ours = validate_file(path, taxonomy_root=corpus_dir / tree, mode=mode)
+    ours = corpus_results[(tree, rel, mode)]
     assert ours.path == rel
     parity(ours, corpus_reference[(path, mode)], f"{tree}/{rel} [{mode}]")
     recorded = corpus_index[(tree, rel)].get(f"valid_{mode}")
@@ -64,10 +71,9 @@ def test_corpus_file_parity(tree, rel, mode, corpus_dir, corpus_reference, corpu
         assert ours.valid == recorded, f"{tree}/{rel} [{mode}]: index says valid={recorded}"
 
 
-def test_corpus_verdict_totals(corpus_dir):
+def test_corpus_verdict_totals(corpus_results):
     """The headline numbers of TAXONOMY_RULES.md §1.2/§1.3."""
-    results = {mode: {(t, p): validate_file(corpus_dir / t / p, taxonomy_root=corpus_dir / t, mode=mode)
-                      for t, p in CORPUS_FILES} for mode in MODES}
+    results = {mode: {(t, p): r for (t, p, m), r in corpus_results.items() if m == mode} for mode in MODES}
     v2024 = [r.valid for (t, _), r in results["ilab"].items() if t == "taxonomy-2024"]
     assert (sum(v2024), len(v2024)) == (146, 147)
     assert all(r.valid for (t, _), r in results["ilab"].items() if t == "taxonomy-2025")
