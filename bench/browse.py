@@ -383,23 +383,28 @@ def percentile(sorted_values: list[float], pct: float) -> float:
     return sorted_values[int(rank) - 1]
 
 
-def run_phase(port: int, urls: list[str], headers: dict[str, str], clients: int) -> PhaseResult:
+def run_phase(port: int, urls: list[str], headers: dict[str, str], clients: int, keep_alive: bool) -> PhaseResult:
+    """Send `urls` from `clients` threads at once. Without keep-alive every request comes on a new connection,
+    as from a reverse proxy (nginx talks HTTP/1.0 to its upstream by default); with keep-alive each client's
+    requests stay on the gunicorn worker that accepted its connection."""
     counter = itertools.count()
     latencies: list[float] = []
     errors: list[str] = []
     sizes: list[int] = []
     lock = threading.Lock()
     start = threading.Barrier(clients + 1)
+    request_headers = {**headers, "Connection": "keep-alive" if keep_alive else "close"}
 
     def client() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         mine, my_errors, my_bytes = [], [], 0
         start.wait()
         while (i := next(counter)) < len(urls):
+            response = None
             for attempt in (1, 2):  # one reconnect if the server closed an idle keep-alive connection
                 try:
                     began = time.perf_counter()
-                    conn.request("GET", urls[i], headers=headers)
+                    conn.request("GET", urls[i], headers=request_headers)
                     response = conn.getresponse()
                     body = response.read()
                     elapsed = time.perf_counter() - began
@@ -407,9 +412,11 @@ def run_phase(port: int, urls: list[str], headers: dict[str, str], clients: int)
                 except (http.client.HTTPException, OSError) as exc:
                     conn.close()
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    response = None
                     if attempt == 2:
                         my_errors.append(f"{urls[i]}: {exc!r}")
-                        response = None
+            if not keep_alive:
+                conn.close()  # the next request connects again (inside its timing, like a proxy would)
             if response is None:
                 continue
             if response.status != 200:
@@ -501,9 +508,14 @@ def main() -> int:
     parser.add_argument("--leaves", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=400, help="timed requests per endpoint (all clients)")
     parser.add_argument("--warmup", type=int, default=50, help="untimed requests per endpoint first")
+    parser.add_argument("--rounds", type=int, default=4, help="the timed requests are sent in this many rounds "
+                                                              "over all endpoints")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--keep-alive", action="store_true",
+                        help="keep each client's connection open (pins it to one gunicorn worker) instead of one "
+                             "connection per request as from a reverse proxy")
     parser.add_argument("--seed", type=int, default=20250)
     parser.add_argument("--only", help="comma-separated endpoint keys to measure (baseline is always kept)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory and print its path")
@@ -551,7 +563,8 @@ def main() -> int:
         server = Server(env, args.workers, args.threads, work / "gunicorn.log")
         server.wait_ready()
         print(f"gunicorn on 127.0.0.1:{server.port} ({args.workers} workers x {args.threads} threads); "
-              f"{args.clients} clients, {args.warmup} warm-up + {args.requests} timed requests per endpoint",
+              f"{args.clients} clients ({'keep-alive' if args.keep_alive else 'a connection per request'}), "
+              f"{args.warmup} warm-up + {args.requests} timed requests per endpoint",
               flush=True)
         search_totals = sanity_checks(server.port, built)
 
@@ -560,32 +573,50 @@ def main() -> int:
         if args.only:
             wanted = set(args.only.split(",")) | {"baseline"}
             plan = [e for e in plan if e.key in wanted]
+        load_before = os.getloadavg()
+        if load_before[0] > (os.cpu_count() or 1) * 0.5:
+            print(f"  note: the machine is busy (load average {load_before[0]:.1f} on {os.cpu_count()} CPUs); "
+                  "absolute latencies are inflated, compare the ratios to the baseline", flush=True)
+        # Warm every endpoint, then measure in rounds (each round a slice of every endpoint's requests), so
+        # that a burst of load from elsewhere on the machine spreads over all endpoints instead of one.
+        results: dict[str, list[PhaseResult]] = {e.key: [] for e in plan}
+        url_lists = {e.key: list(itertools.islice(itertools.cycle(e.urls), args.warmup + args.requests))
+                     for e in plan}
+        for endpoint in plan:
+            run_phase(server.port, url_lists[endpoint.key][:args.warmup], endpoint.headers, args.clients,
+                      args.keep_alive)
+        rounds = max(1, min(args.rounds, args.requests))
+        for round_index in range(rounds):
+            lo = args.warmup + args.requests * round_index // rounds
+            hi = args.warmup + args.requests * (round_index + 1) // rounds
+            for endpoint in plan:
+                results[endpoint.key].append(run_phase(server.port, url_lists[endpoint.key][lo:hi],
+                                                       endpoint.headers, args.clients, args.keep_alive))
+            print(f"  round {round_index + 1}/{rounds} done", flush=True)
+        load_after = os.getloadavg()
         rows = {}
         for endpoint in plan:
-            urls = list(itertools.islice(itertools.cycle(endpoint.urls), args.warmup + args.requests))
-            run_phase(server.port, urls[:args.warmup], endpoint.headers, args.clients)
-            result = run_phase(server.port, urls[args.warmup:], endpoint.headers, args.clients)
-            lat = result.latencies
+            phases = results[endpoint.key]
+            lat = sorted(x for phase in phases for x in phase.latencies)
+            errors = [e for phase in phases for e in phase.errors]
+            wall = sum(phase.wall_s for phase in phases)
+            p95 = percentile(lat, 95) * 1000
             rows[endpoint.key] = {
                 "label": endpoint.label,
-                "requests": len(urls) - args.warmup,
+                "requests": args.requests,
                 "ok": len(lat),
-                "errors": len(result.errors),
-                "error_samples": result.errors[:5],
+                "errors": len(errors),
+                "error_samples": errors[:5],
                 "p50_ms": percentile(lat, 50) * 1000,
-                "p95_ms": percentile(lat, 95) * 1000,
+                "p95_ms": p95,
                 "p99_ms": percentile(lat, 99) * 1000,
                 "max_ms": (lat[-1] if lat else float("nan")) * 1000,
                 "mean_ms": (sum(lat) / len(lat) if lat else float("nan")) * 1000,
-                "throughput_rps": len(lat) / result.wall_s if result.wall_s else 0.0,
-                "mean_kb": result.bytes / max(1, len(lat)) / 1024,
+                "throughput_rps": len(lat) / wall if wall else 0.0,
+                "mean_kb": sum(phase.bytes for phase in phases) / max(1, len(lat)) / 1024,
                 "target_p95_ms": endpoint.target_ms,
-                "met": None if endpoint.target_ms is None else percentile(lat, 95) * 1000 < endpoint.target_ms
-                and not result.errors,
+                "met": None if endpoint.target_ms is None else (p95 < endpoint.target_ms and not errors),
             }
-            row = rows[endpoint.key]
-            print(f"  {endpoint.label:<40} p95 {row['p95_ms']:8.1f} ms  {row['throughput_rps']:7.1f} req/s"
-                  f"{'  ERRORS: ' + str(row['errors']) if row['errors'] else ''}", flush=True)
     finally:
         if server is not None:
             server.stop()
@@ -610,6 +641,8 @@ def main() -> int:
         for sample in row["error_samples"]:
             print(f"    error: {sample}")
     print()
+    print(f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after the measurements "
+          f"({os.cpu_count()} CPUs, shared with the client)")
     print("search matches per query: " + ", ".join(f"{w!r} {n:,}" for w, n in search_totals.items()))
     print(f"import of {len(built.leaves):,} leaves ({built.files:,} files, {built.bytes / 1e6:.1f} MB; "
           f"commit + full index, incl. process start): {marker['import_s']:.1f} s")
@@ -628,6 +661,7 @@ def main() -> int:
         "index": stats,
         "import_s": marker["import_s"], "migrate_s": marker["migrate_s"], "build_s": marker["build_s"],
         "search_totals": search_totals,
+        "load_average": {"before": load_before, "after": load_after},
         "endpoints": rows,
         "missed": missed,
     }, indent=2, default=str) + "\n")

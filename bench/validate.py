@@ -43,8 +43,11 @@ def corpus_files(corpus: Path) -> list[tuple[Path, Path]]:
 
 def reference_environment() -> None:
     venv_bin = str(Path(sys.executable).parent)
-    kept = [venv_bin] + [d for d in os.environ.get("PATH", "").split(os.pathsep)
-                         if d and d != venv_bin and not (Path(d) / "yq").exists()]
+    kept = [venv_bin] + [
+        d
+        for d in os.environ.get("PATH", "").split(os.pathsep)
+        if d and d != venv_bin and not (Path(d) / "yq").exists()
+    ]
     os.environ["PATH"] = os.pathsep.join(kept)
     logger = logging.getLogger("instructlab.schema.taxonomy")
     logger.addHandler(logging.NullHandler())
@@ -110,26 +113,34 @@ def main() -> int:
     agreed = compared = 0
     print(f"{len(files)} qna.yaml files, modes {', '.join(modes)}, best of {args.rounds} rounds")
     for mode in modes:
-        ours_time, ours = timed(lambda item: validate_file(item[1], taxonomy_root=item[0], mode=mode).valid,
-                                files, args.rounds)
-        ref_time, theirs = timed(lambda item: reference_verdict(item[1], mode, taxonomy, check_yaml),
-                                 files, args.rounds)
-        same = sum(1 for a, b in zip(ours, theirs) if a == b)
-        for (root, path), a, b in zip(files, ours, theirs):
+        ours_time, ours = timed(
+            lambda item, mode=mode: validate_file(item[1], taxonomy_root=item[0], mode=mode).valid,
+            files,
+            args.rounds,
+        )
+        ref_time, theirs = timed(
+            lambda item, mode=mode: reference_verdict(item[1], mode, taxonomy, check_yaml), files, args.rounds
+        )
+        same = sum(1 for a, b in zip(ours, theirs, strict=True) if a == b)
+        for (root, path), a, b in zip(files, ours, theirs, strict=True):
             if a != b:
                 print(f"  DISAGREE [{mode}] {path.relative_to(root)}: ours valid={a}, reference valid={b}")
         agreed += same
         compared += len(files)
         total_ours += ours_time
         total_reference += ref_time
-        print(f"{mode:5s} ours: {len(files) / ours_time:8.1f} files/s ({ours_time:.2f} s)   "
-              f"reference: {len(files) / ref_time:8.1f} files/s ({ref_time:.2f} s)   "
-              f"valid: {sum(ours)} ours / {sum(theirs)} reference   agreement {100 * same / len(files):.1f}%")
+        print(
+            f"{mode:5s} ours: {len(files) / ours_time:8.1f} files/s ({ours_time:.2f} s)   "
+            f"reference: {len(files) / ref_time:8.1f} files/s ({ref_time:.2f} s)   "
+            f"valid: {sum(ours)} ours / {sum(theirs)} reference   agreement {100 * same / len(files):.1f}%"
+        )
     agreement = 100 * agreed / compared
     ours_rate = compared / total_ours
     reference_rate = compared / total_reference
-    print(f"all   ours: {ours_rate:8.1f} files/s   reference: {reference_rate:8.1f} files/s   "
-          f"agreement {agreement:.1f}% ({agreed}/{compared})")
+    print(
+        f"all   ours: {ours_rate:8.1f} files/s   reference: {reference_rate:8.1f} files/s   "
+        f"agreement {agreement:.1f}% ({agreed}/{compared})"
+    )
     print(f"ratio ours/reference files/s: {ours_rate / reference_rate:.1f}x (target >= 5x)")
     return 0 if agreed == compared else 1
 

@@ -126,6 +126,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # --- Git repositories -------------------------------------------------------------------------
 TAXONOMY_REPO = Path(env_str("TAXONOMY_REPO", str(VAR_DIR / "repos" / "taxonomy.git")))
 DOCUMENTS_REPO = Path(env_str("DOCUMENTS_REPO", str(VAR_DIR / "repos" / "documents.git")))
+# The URL written into `document.repo` of knowledge qna.yaml files; empty means the file:// URL of DOCUMENTS_REPO.
+DOCUMENTS_REPO_URL = env_str("DOCUMENTS_REPO_URL", "")
 TAXONOMY_MAIN_BRANCH = env_str("TAXONOMY_MAIN_BRANCH", "main")
 # A URL people can open for a document in the documents repository; {path} and {commit} are filled in.
 DOCUMENTS_BROWSE_URL = env_str("DOCUMENTS_BROWSE_URL", "")

@@ -55,11 +55,15 @@ def files_in_git_diff(root: Path, base_ref: str, mode: ValidationMode) -> list[P
         git("rev-parse", "--verify", "--quiet", f"{base_ref}^{{commit}}")
     except LintSelectionError:
         raise LintSelectionError(f'Couldn\'t find the git ref "{base_ref}" in {root}.') from None
-    changed = git("diff", "--name-only", "--no-renames", "--diff-filter=d", base_ref, "--").splitlines()
-    untracked = git("ls-files", "--others", "--exclude-standard").splitlines()
+    # -z: no quoting of unusual (e.g. non-ASCII) names; --full-name: untracked paths relative to the top of the
+    # work tree like diff's, also when the taxonomy is a subdirectory of it.
+    changed = git("diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", base_ref, "--").split("\0")
+    untracked = git("ls-files", "-z", "--others", "--exclude-standard", "--full-name").split("\0")
     top = Path(git("rev-parse", "--show-toplevel").strip())
-    paths = {(top / rel) for rel in changed + untracked}
-    return sorted(p for p in paths if p.is_file() and _wanted(p.relative_to(root.resolve()).as_posix(), mode))
+    base = root.resolve()
+    paths = {(top / rel) for rel in changed + untracked if rel}
+    return sorted(p for p in paths
+                  if p.is_file() and p.is_relative_to(base) and _wanted(p.relative_to(base).as_posix(), mode))
 
 
 def lint_paths(paths: list[Path], *, taxonomy_root: Path | None, mode: ValidationMode,

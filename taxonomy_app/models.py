@@ -52,7 +52,12 @@ class TaxonomyNode(models.Model):
 
     class Meta:
         ordering = ["path"]
-        indexes = [models.Index(fields=["parent", "name"]), models.Index(fields=["kind", "leaf_type"])]
+        indexes = [
+            models.Index(fields=["parent", "name"]),
+            models.Index(fields=["kind", "leaf_type"]),
+            # The roots (depth 0) and the coverage plot (depth <= 2) without scanning every leaf's content.
+            models.Index(fields=["depth", "path"]),
+        ]
 
     def __str__(self) -> str:
         return self.path

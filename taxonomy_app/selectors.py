@@ -19,6 +19,10 @@ from taxonomy_app.models import IndexState, SearchItem, TaxonomyNode
 _HL_START, _HL_END = "\x02", "\x03"
 _WORD = re.compile(r"\w+", re.UNICODE)
 SEARCH_MAX_TERMS = 12
+# Ranking costs about a microsecond per matching piece on SQLite (bm25 reads each match's positions and size).
+# A query broader than this ("the", a two-letter prefix typed on the way to a word) is listed in index order
+# instead, which reads only one page of matches; the page says so and suggests adding a word.
+SEARCH_RANK_MAX = 20_000
 
 
 def taxonomy_overview() -> dict:
@@ -33,8 +37,14 @@ def taxonomy_overview() -> dict:
     }
 
 
+TREE_FIELDS = ("path", "parent", "name", "depth", "kind", "leaf_type", "leaf_count", "seed_count", "qna_pair_count",
+               "is_valid")
+
+
 def tree_children(*, path: str | None) -> list[TaxonomyNode]:
-    nodes = TaxonomyNode.objects.defer("contents", "qna_yaml", "attribution", "validation", "document_outline")
+    # Only what the tree, the category page and the API show: a folder of 250 topics should not decode 250
+    # documents and task descriptions it never displays.
+    nodes = TaxonomyNode.objects.only(*TREE_FIELDS)
     if path:
         nodes = nodes.filter(parent__path=path)
     else:
@@ -77,6 +87,7 @@ class SearchResults:
     hits: list[SearchHit]
     total: int
     backend: str
+    ranked: bool = True  # False when the query matched too much to sort by relevance (SEARCH_RANK_MAX)
 
     @property
     def leaf_count(self) -> int:
@@ -109,27 +120,39 @@ _FIELD_LABELS = dict(SearchItem.Field.choices)
 def _search_sqlite(query: str, terms: list[str], limit: int, offset: int, leaf_type: str) -> SearchResults:
     # Every term must match; the last one also as a prefix so results appear while the user types.
     match = " ".join(f'"{t}"' for t in terms[:-1]) + (" " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
-    type_clause = "AND n.leaf_type = %s" if leaf_type else ""
-    params: list = [match] + ([leaf_type] if leaf_type else [])
-    base = f"""
-        FROM taxonomy_search_fts f
-        JOIN taxonomy_app_searchitem s ON s.id = f.rowid
-        JOIN taxonomy_app_taxonomynode n ON n.id = s.node_id
-        WHERE taxonomy_search_fts MATCH %s {type_clause}
-    """
+    snippet = "snippet(taxonomy_search_fts, 0, char(2), char(3), '…', 32)"
+    # Counting and ranking read only the FTS table (unless filtering by type); the wide node rows are read for
+    # the page's hits alone: a common word matches tens of thousands of pieces, and joining each one to its
+    # node made a search several times slower. Ties in rank are broken by SearchItem id (the pieces of one leaf
+    # are consecutive), a total order, so pages never overlap. Beyond SEARCH_RANK_MAX matches, index order.
     with connection.cursor() as cursor:
+        if leaf_type:
+            base = """FROM taxonomy_search_fts f
+                      JOIN taxonomy_app_searchitem s ON s.id = f.rowid
+                      JOIN taxonomy_app_taxonomynode n ON n.id = s.node_id
+                      WHERE taxonomy_search_fts MATCH %s AND n.leaf_type = %s"""
+            params = [match, leaf_type]
+        else:
+            base = "FROM taxonomy_search_fts f WHERE taxonomy_search_fts MATCH %s"
+            params = [match]
         cursor.execute(f"SELECT count(*) {base}", params)
         total = cursor.fetchone()[0]
-        cursor.execute(
-            f"""SELECT n.path, n.leaf_type, s.field, s.seed_index,
-                       snippet(taxonomy_search_fts, 0, char(2), char(3), '…', 32)
-                {base} ORDER BY bm25(taxonomy_search_fts), n.path LIMIT %s OFFSET %s""",
-            params + [limit, offset],
-        )
-        rows = cursor.fetchall()
-    hits = [SearchHit(path, lt, field, _FIELD_LABELS.get(field, field), seed, _highlight(snippet))
-            for path, lt, field, seed, snippet in rows]
-    return SearchResults(query=query, hits=hits, total=total, backend="sqlite-fts5")
+        by_rank = total <= SEARCH_RANK_MAX
+        order = "bm25(taxonomy_search_fts), f.rowid" if by_rank else "f.rowid"
+        cursor.execute(f"SELECT f.rowid, {snippet} {base} ORDER BY {order} LIMIT %s OFFSET %s",
+                       params + [limit, offset])
+        page_rows = cursor.fetchall()
+    details = {
+        item_id: (path, lt, field, seed)
+        for item_id, path, lt, field, seed in SearchItem.objects.filter(id__in=[r[0] for r in page_rows])
+        .values_list("id", "node__path", "node__leaf_type", "field", "seed_index")
+    }
+    hits = []
+    for item_id, snippet_text in page_rows:
+        if item_id in details:  # an item deleted between the two queries is skipped
+            path, lt, field, seed = details[item_id]
+            hits.append(SearchHit(path, lt, field, _FIELD_LABELS.get(field, field), seed, _highlight(snippet_text)))
+    return SearchResults(query=query, hits=hits, total=total, backend="sqlite-fts5", ranked=by_rank)
 
 
 def _search_postgres(query: str, terms: list[str], limit: int, offset: int, leaf_type: str) -> SearchResults:

@@ -51,6 +51,19 @@ def _ancestor_dirs(file_path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
+def _json_safe(value):
+    """YAML can hold dates, binary and sets; the index stores JSON, so those become strings and lists."""
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_json_safe(item) for item in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode("utf-8", "replace")
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def _leaf_fields(leaf_dir: str, qna: bytes, attribution: bytes | None, commit: str, blob_sha: str) -> dict:
     result = validate_qna(
         qna,
@@ -59,7 +72,7 @@ def _leaf_fields(leaf_dir: str, qna: bytes, attribution: bytes | None, commit: s
         attribution=attribution,
         attribution_present=attribution is not None,
     )
-    contents = result.contents if isinstance(result.contents, dict) else None
+    contents = _json_safe(result.contents) if isinstance(result.contents, dict) else None
     summary = summarize_leaf(contents or {}, f"{leaf_dir}/qna.yaml")
     validated = leaf_dir.split("/", 1)[0] in VALIDATED_ROOTS
     return {
@@ -70,7 +83,7 @@ def _leaf_fields(leaf_dir: str, qna: bytes, attribution: bytes | None, commit: s
         "task_description": summary.task_description or "",
         "domain": (summary.domain or "")[:512],
         "document_outline": summary.document_outline or "",
-        "document": summary.document if isinstance(summary.document, dict) else None,
+        "document": _json_safe(summary.document) if isinstance(summary.document, dict) else None,
         "contents": contents,
         "qna_yaml": result.normalized_text if result.normalized_text is not None else qna.decode("utf-8", "replace"),
         "attribution": attribution.decode("utf-8", "replace") if attribution else "",
@@ -225,9 +238,11 @@ def _apply_diff(repo: TaxonomyRepository, old: str, new: str, result: IndexSyncR
                 indexed_commit=new,
             )
         elif not present and node is not None:
+            # startswith is case-insensitive on SQLite (LIKE); git paths are not, so check again in Python.
             result.leaves_removed.extend(
-                TaxonomyNode.objects.filter(kind=TaxonomyNode.Kind.LEAF)
-                .filter(path__startswith=directory + "/").values_list("path", flat=True))
+                path for path in TaxonomyNode.objects.filter(kind=TaxonomyNode.Kind.LEAF)
+                .filter(path__startswith=directory + "/").values_list("path", flat=True)
+                if path.startswith(directory + "/"))
             if node.kind == TaxonomyNode.Kind.LEAF:
                 result.leaves_removed.append(directory)
             node.delete()
@@ -265,12 +280,18 @@ def _apply_diff(repo: TaxonomyRepository, old: str, new: str, result: IndexSyncR
 
 
 def _recount(node: TaxonomyNode) -> None:
-    from django.db.models import Count, Q, Sum
+    """Subtree totals of a category from its direct children.
+
+    Callers recount the deepest touched directories first, so every child's totals are already right. (A
+    path__startswith query over all leaves would also match case-variant siblings on SQLite, where LIKE
+    ignores case, and it reads the whole subtree for a root.)
+    """
+    from django.db.models import Sum
 
     if node.kind == TaxonomyNode.Kind.LEAF:
         return
-    totals = TaxonomyNode.objects.filter(kind=TaxonomyNode.Kind.LEAF, path__startswith=node.path + "/").aggregate(
-        leaves=Count("id"), seeds=Sum("seed_count"), pairs=Sum("qna_pair_count"))
+    totals = TaxonomyNode.objects.filter(parent=node).aggregate(
+        leaves=Sum("leaf_count"), seeds=Sum("seed_count"), pairs=Sum("qna_pair_count"))
     node.leaf_count = totals["leaves"] or 0
     node.seed_count = totals["seeds"] or 0
     node.qna_pair_count = totals["pairs"] or 0

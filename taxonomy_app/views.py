@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -74,7 +75,8 @@ def _attribution_lines(text: str) -> list[tuple[str, str]]:
 def history(request, path: str):
     current = selectors.node_get(path=path)
     try:
-        commits = get_taxonomy_repository().file_history(current.path, max_count=20)
+        commits = get_taxonomy_repository().file_history(current.path, ref=settings.TAXONOMY_MAIN_BRANCH,
+                                                          max_count=20)
     except GitError:
         commits = []
     return render(request, "taxonomy/leaf.html#history", {"commits": commits, "node": current})

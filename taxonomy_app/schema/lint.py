@@ -1,4 +1,4 @@
-"""yamllint through its Python API, with the configuration the reference passes to the ``yamllint`` command."""
+"""yamllint through its Python API, configured as the reference configures the ``yamllint`` command."""
 
 from __future__ import annotations
 
@@ -80,13 +80,15 @@ def lint_issues(text: str, *, strict: bool) -> list[Issue]:
     for problem in problems(text):
         severity = "error" if strict or problem.level == "error" else "warning"
         rule = problem.rule or "syntax"
-        issues.append(Issue(
-            rule=f"lint-{rule}",
-            message=_plain(problem),
-            line=problem.line,
-            column=problem.column,
-            yaml_path=None,
-            severity=severity,
-            detail=problem.message,
-        ))
+        issues.append(
+            Issue(
+                rule=f"lint-{rule}",
+                message=_plain(problem),
+                line=problem.line,
+                column=problem.column,
+                yaml_path=None,
+                severity=severity,
+                detail=problem.message,
+            )
+        )
     return issues

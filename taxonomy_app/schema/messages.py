@@ -141,16 +141,26 @@ def schema_issues(error: ValidationError, *, index: NodeIndex, version: int, kin
             return issues
     rule, message, prefer = _describe(error, path, index=index, version=version, kind=kind)
     line, column = index.position(path, prefer=prefer)
-    return [Issue(rule=rule, message=message, line=line, column=column, yaml_path=yaml_path(path),
-                  severity="error", detail=detail)]
+    return [
+        Issue(
+            rule=rule,
+            message=message,
+            line=line,
+            column=column,
+            yaml_path=yaml_path(path),
+            severity="error",
+            detail=detail,
+        )
+    ]
 
 
 def _kind_word(kind: str) -> str:
     return "knowledge" if kind == "knowledge" else "skill"
 
 
-def _unexpected_keys(error: ValidationError, path: list, *, index: NodeIndex, version: int, kind: str,
-                     detail: str) -> list[Issue]:
+def _unexpected_keys(
+    error: ValidationError, path: list, *, index: NodeIndex, version: int, kind: str, detail: str
+) -> list[Issue]:
     instance = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
     if not isinstance(instance, Mapping):
@@ -163,26 +173,44 @@ def _unexpected_keys(error: ValidationError, path: list, *, index: NodeIndex, ve
         if not path:
             message = f"'{shown}' is not allowed in a version {version} {_kind_word(kind)} file."
             if kind == "knowledge" and key == "task_description" and version >= 3:
-                message += (" Version 3 knowledge files describe the source with 'document_outline' instead; "
-                            "remove 'task_description'.")
+                message += (
+                    " Version 3 knowledge files describe the source with 'document_outline' instead; "
+                    "remove 'task_description'."
+                )
             elif key not in FIELD_HINTS:
                 message += " Check the spelling, or remove it."
         else:
             message = f"{where(path)} has a field that is not allowed: '{shown}'."
-            if (kind == "knowledge" and len(path) == 2 and path[0] == "seed_examples"
-                    and key in ("question", "answer")):
-                message += (" In knowledge files each seed example has a 'context' and a "
-                            "'questions_and_answers' list holding the questions and answers.")
+            if (
+                kind == "knowledge"
+                and len(path) == 2
+                and path[0] == "seed_examples"
+                and key in ("question", "answer")
+            ):
+                message += (
+                    " In knowledge files each seed example has a 'context' and a "
+                    "'questions_and_answers' list holding the questions and answers."
+                )
             else:
                 message += " Check the spelling, or remove it."
         line, column = index.position([*path, key], prefer="key")
-        issues.append(Issue(rule="R10-unknown-key", message=message, line=line, column=column,
-                            yaml_path=yaml_path([*path, key]), severity="error", detail=detail))
+        issues.append(
+            Issue(
+                rule="R10-unknown-key",
+                message=message,
+                line=line,
+                column=column,
+                yaml_path=yaml_path([*path, key]),
+                severity="error",
+                detail=detail,
+            )
+        )
     return issues
 
 
-def _describe(error: ValidationError, path: list, *, index: NodeIndex, version: int,
-              kind: str) -> tuple[str, str, str]:
+def _describe(
+    error: ValidationError, path: list, *, index: NodeIndex, version: int, kind: str
+) -> tuple[str, str, str]:
     """(rule id, message, location preference) for one schema error."""
     keyword = error.validator
     instance = error.instance
@@ -194,16 +222,25 @@ def _describe(error: ValidationError, path: list, *, index: NodeIndex, version: 
         minimum = error.validator_value
         count = len(instance) if isinstance(instance, Sequence) else 0
         if path == ["seed_examples"]:
-            return ("R12-too-few-seeds",
-                    f"This file needs at least {minimum} seed examples; it has {count}.", "value")
+            return (
+                "R12-too-few-seeds",
+                f"This file needs at least {minimum} seed examples; it has {count}.",
+                "value",
+            )
         if len(path) == 3 and path[0] == "seed_examples" and path[2] == "questions_and_answers":
-            return ("R13-too-few-qna",
-                    f"Seed example {_n(path[1])} needs at least {minimum} question-and-answer pairs; "
-                    f"it has {count}.", "value")
+            return (
+                "R13-too-few-qna",
+                f"Seed example {_n(path[1])} needs at least {minimum} question-and-answer pairs; "
+                f"it has {count}.",
+                "value",
+            )
         if path == ["document", "patterns"]:
-            return ("R15-no-patterns",
-                    f"The document section needs at least {minimum} file pattern (such as \"*.md\"); "
-                    f"it has {count or 'none'}.", "value")
+            return (
+                "R15-no-patterns",
+                f'The document section needs at least {minimum} file pattern (such as "*.md"); '
+                f"it has {count or 'none'}.",
+                "value",
+            )
         return "R12-too-few-items", f"{place} needs at least {minimum} entries; it has {count}.", "value"
     if keyword == "uniqueItems":
         return _duplicates(path, instance)
@@ -211,15 +248,18 @@ def _describe(error: ValidationError, path: list, *, index: NodeIndex, version: 
         return "R11-empty-text", f"{place} is empty; please fill it in.", "value"
     if keyword == "type":
         expected = error.validator_value
-        expected_words = " or ".join(TYPE_WORDS.get(t, t) for t in (expected if isinstance(expected, list)
-                                                                    else [expected]))
+        expected_words = " or ".join(
+            TYPE_WORDS.get(t, t) for t in (expected if isinstance(expected, list) else [expected])
+        )
         source = index.scalar_source(path)
         if path == ["version"] and isinstance(instance, str):
-            message = (f"The version must be the number {version} without quotes, "
-                       f"but it is the text '{instance}'.")
+            message = (
+                f"The version must be the number {version} without quotes, but it is the text '{instance}'."
+            )
         else:
-            message = (f"{place} must be {expected_words}, but it is {describe_value(instance, source)}."
-                       + (_quote_hint(instance, source) if expected == "string" else ""))
+            message = f"{place} must be {expected_words}, but it is {describe_value(instance, source)}." + (
+                _quote_hint(instance, source) if expected == "string" else ""
+            )
         return "R11-wrong-type", message, "value"
     if keyword == "const":
         if path == ["version"]:
@@ -227,9 +267,12 @@ def _describe(error: ValidationError, path: list, *, index: NodeIndex, version: 
             shown = source if source is not None else repr(instance)
             if isinstance(instance, str):
                 shown = f"'{instance}' (in quotes, so it is text)"
-            return ("R7-version-mismatch",
-                    f"The version must be {error.validator_value}, but this file says {shown}. "
-                    f"Only version {error.validator_value} files are accepted here.", "value")
+            return (
+                "R7-version-mismatch",
+                f"The version must be {error.validator_value}, but this file says {shown}. "
+                f"Only version {error.validator_value} files are accepted here.",
+                "value",
+            )
         return "R7-version-mismatch", f"{place} must be {error.validator_value!r}.", "value"
     return f"schema-{keyword}", f"{place}: {error.message}", "value"
 
@@ -301,22 +344,34 @@ def _duplicates(path: list, instance: Any) -> tuple[str, str, str]:
     if path == ["document", "patterns"]:
         if groups:
             parts = [f"'{instance[g[0]]}' (patterns {_and_list(g)})" for g in groups]
-            return ("R15-duplicate-pattern",
-                    "The document lists the same file pattern more than once: " + "; ".join(parts) + ".", "value")
+            return (
+                "R15-duplicate-pattern",
+                "The document lists the same file pattern more than once: " + "; ".join(parts) + ".",
+                "value",
+            )
         return "R15-duplicate-pattern", "The document lists the same file pattern more than once.", "value"
     if path == ["seed_examples"]:
         if groups:
             parts = [f"seed examples {_and_list(g)}" for g in groups]
-            return ("R14-duplicate",
-                    "Some seed examples are identical (" + "; ".join(parts) + "); each one must be different.",
-                    "value")
+            return (
+                "R14-duplicate",
+                "Some seed examples are identical (" + "; ".join(parts) + "); each one must be different.",
+                "value",
+            )
         return "R14-duplicate", "Some seed examples are identical; each one must be different.", "value"
     if len(path) == 3 and path[0] == "seed_examples" and path[2] == "questions_and_answers":
         if groups:
             parts = [f"pairs {_and_list(g)}" for g in groups]
-            return ("R14-duplicate",
-                    f"Seed example {_n(path[1])} has identical question-and-answer pairs ("
-                    + "; ".join(parts) + "); each one must be different.", "value")
-        return ("R14-duplicate", f"Seed example {_n(path[1])} has identical question-and-answer pairs.",
-                "value")
+            return (
+                "R14-duplicate",
+                f"Seed example {_n(path[1])} has identical question-and-answer pairs ("
+                + "; ".join(parts)
+                + "); each one must be different.",
+                "value",
+            )
+        return (
+            "R14-duplicate",
+            f"Seed example {_n(path[1])} has identical question-and-answer pairs.",
+            "value",
+        )
     return "R14-duplicate", f"{where(path)} holds the same entry more than once.", "value"

@@ -28,7 +28,7 @@ def _parts(path: str | PurePath) -> tuple[str, ...]:
 
 
 def taxonomy_relative(path: str | PurePath) -> PurePosixPath | None:
-    """The sub-path starting at the *last* ``compositional_skills``/``knowledge`` component, like the reference.
+    """The sub-path from the *last* ``compositional_skills``/``knowledge`` component, like the reference.
 
     None when the path has no such component.
     """
@@ -59,8 +59,12 @@ def is_taxonomy_file(path: str | PurePath) -> bool:
     if pure.name == QNA_NAME:
         return True
     if pure.name.casefold() in ("qna.yml", "qna.yaml"):
-        logger.warning("Found a '%s' file: %s: taxonomy files must be named '%s'. File will not be checked.",
-                       pure.name, pure, QNA_NAME)
+        logger.warning(
+            "Found a '%s' file: %s: taxonomy files must be named '%s'. File will not be checked.",
+            pure.name,
+            pure,
+            QNA_NAME,
+        )
     return False
 
 
@@ -73,36 +77,56 @@ def path_policy_issues(path: str) -> list[Issue]:
 
     raw_parts = [p for p in str(path).replace("\\", "/").split("/")]
     if any(p in ("..", ".") for p in raw_parts) or "\\" in str(path):
-        add("P8-path-traversal",
-            f"The path '{path}' contains '..', '.' or backslashes; give a plain path inside the taxonomy.")
+        add(
+            "P8-path-traversal",
+            f"The path '{path}' contains '..', '.' or backslashes; give a plain path inside the taxonomy.",
+        )
     rel = taxonomy_relative(path)
     given = _parts(path)
     if rel is None:
-        add("P8-path-root",
-            f"The file must be inside compositional_skills/ or knowledge/, but its path is '{path}'.")
+        add(
+            "P8-path-root",
+            f"The file must be inside compositional_skills/ or knowledge/, but its path is '{path}'.",
+        )
         return issues
     if not str(path).startswith("/") and given[: len(rel.parts)] != rel.parts:
-        add("P8-path-root",
+        add(
+            "P8-path-root",
             f"The path must start with compositional_skills/ or knowledge/ and contain only one of them, "
-            f"but it is '{path}'.")
+            f"but it is '{path}'.",
+        )
     directories = rel.parts[:-1]
     bad = [d for d in directories if not _SEGMENT.match(d)]
     for directory in bad:
-        add("P8-path-segment",
+        add(
+            "P8-path-segment",
             f"The folder name '{directory}' may only use lower-case letters, digits and underscores "
-            "(for example 'black_capped_chickadee').")
+            "(for example 'black_capped_chickadee').",
+        )
     if len(rel.parts) < 4:
-        add("P8-path-depth",
+        add(
+            "P8-path-depth",
             f"'{rel}' must sit inside at least one category folder, for example "
-            f"{rel.parts[0]}/<category>/<topic>/qna.yaml.")
+            f"{rel.parts[0]}/<category>/<topic>/qna.yaml.",
+        )
     return issues
 
 
 def path_kind_issues(path: str, contents: dict | None) -> list[Issue]:
     """Knowledge content (a ``document`` section) may only live under knowledge/ (strict mode)."""
     rel = taxonomy_relative(path)
-    if rel is None or not isinstance(contents, dict) or "document" not in contents or rel.parts[0] == "knowledge":
+    if (
+        rel is None
+        or not isinstance(contents, dict)
+        or "document" not in contents
+        or rel.parts[0] == "knowledge"
+    ):
         return []
-    return [Issue(rule="P8-path-kind", severity="error",
-                  message="This file has a 'document' section, so it is a knowledge contribution; "
-                          "knowledge files belong under knowledge/, not compositional_skills/.")]
+    return [
+        Issue(
+            rule="P8-path-kind",
+            severity="error",
+            message="This file has a 'document' section, so it is a knowledge contribution; "
+            "knowledge files belong under knowledge/, not compositional_skills/.",
+        )
+    ]

@@ -40,10 +40,20 @@ class _Checker:
         self.kind = kind
         self.issues: list[Issue] = []
 
-    def add(self, rule: str, message: str, path: list, *, severity: str = "error", prefer: str = "value") -> None:
+    def add(
+        self, rule: str, message: str, path: list, *, severity: str = "error", prefer: str = "value"
+    ) -> None:
         line, column = self.index.position(path, prefer=prefer)
-        self.issues.append(Issue(rule=rule, message=message, line=line, column=column,
-                                 yaml_path=yaml_path(path), severity=severity))
+        self.issues.append(
+            Issue(
+                rule=rule,
+                message=message,
+                line=line,
+                column=column,
+                yaml_path=yaml_path(path),
+                severity=severity,
+            )
+        )
 
     def seeds(self) -> list[tuple[int, Mapping]]:
         seeds = self.contents.get("seed_examples")
@@ -59,7 +69,9 @@ class _Checker:
         return [(j, pair) for j, pair in enumerate(pairs) if isinstance(pair, Mapping)]
 
 
-def policy_issues(contents: Mapping, *, index: NodeIndex, kind: str, schema_flagged_version: bool) -> list[Issue]:
+def policy_issues(
+    contents: Mapping, *, index: NodeIndex, kind: str, schema_flagged_version: bool
+) -> list[Issue]:
     check = _Checker(contents, index, kind)
     _version(check, schema_flagged_version)
     _blank_text(check)
@@ -81,9 +93,11 @@ def _version(check: _Checker, schema_flagged: bool) -> None:
         return
     if type(version) is not int or version != REQUIRED_VERSION:
         source = check.index.scalar_source(["version"]) or repr(version)
-        check.add("P1-version",
-                  f"The version must be written as the whole number {REQUIRED_VERSION}, but it is {source}.",
-                  ["version"])
+        check.add(
+            "P1-version",
+            f"The version must be written as the whole number {REQUIRED_VERSION}, but it is {source}.",
+            ["version"],
+        )
 
 
 def _walk_strings(value: Any, path: list) -> Iterator[tuple[list, str]]:
@@ -101,7 +115,9 @@ def _walk_strings(value: Any, path: list) -> Iterator[tuple[list, str]]:
 def _blank_text(check: _Checker) -> None:
     for path, text in _walk_strings(check.contents, []):
         if text and not text.strip():
-            check.add("P4-blank-text", f"{where(path)} contains only spaces or line breaks; write some text.", path)
+            check.add(
+                "P4-blank-text", f"{where(path)} contains only spaces or line breaks; write some text.", path
+            )
 
 
 def _numbers(indexes: list[int]) -> str:
@@ -121,10 +137,12 @@ def _skill_duplicates(check: _Checker) -> None:
         if len(indexes) < 2:
             continue
         same = " with the same context" if context else ""
-        check.add("P2-duplicate-question",
-                  f"Seed examples {_numbers(indexes)} ask the same question{same}: \"{_short(question)}\". "
-                  "Each seed example should teach something different.",
-                  ["seed_examples", indexes[1], "question"])
+        check.add(
+            "P2-duplicate-question",
+            f'Seed examples {_numbers(indexes)} ask the same question{same}: "{_short(question)}". '
+            "Each seed example should teach something different.",
+            ["seed_examples", indexes[1], "question"],
+        )
 
 
 def _knowledge_duplicates(check: _Checker) -> None:
@@ -140,16 +158,20 @@ def _knowledge_duplicates(check: _Checker) -> None:
                 questions.setdefault(question.strip(), []).append(j)
         for question, pair_indexes in questions.items():
             if len(pair_indexes) > 1:
-                check.add("P2-duplicate-question",
-                          f"Seed example {i + 1} asks the same question more than once (questions "
-                          f"{_numbers(pair_indexes)}): \"{_short(question)}\".",
-                          ["seed_examples", i, "questions_and_answers", pair_indexes[1], "question"])
-    for context, indexes in contexts.items():
+                check.add(
+                    "P2-duplicate-question",
+                    f"Seed example {i + 1} asks the same question more than once (questions "
+                    f'{_numbers(pair_indexes)}): "{_short(question)}".',
+                    ["seed_examples", i, "questions_and_answers", pair_indexes[1], "question"],
+                )
+    for indexes in contexts.values():
         if len(indexes) > 1:
-            check.add("P2-duplicate-context",
-                      f"Seed examples {_numbers(indexes)} use the same context; "
-                      "each seed example needs its own excerpt of the document.",
-                      ["seed_examples", indexes[1], "context"])
+            check.add(
+                "P2-duplicate-context",
+                f"Seed examples {_numbers(indexes)} use the same context; "
+                "each seed example needs its own excerpt of the document.",
+                ["seed_examples", indexes[1], "context"],
+            )
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -160,21 +182,32 @@ def _short(text: str, limit: int = 80) -> str:
 def _word_checks(check: _Checker, i: int, context_words: int, qna_words: int, *, hard_limit: bool) -> None:
     seed = f"seed example {i + 1}"
     if context_words > MAX_CONTEXT_WORDS:
-        check.add("P3-word-limit",
-                  f"The context of {seed} has {context_words} words; keep it under {MAX_CONTEXT_WORDS} words "
-                  "so that the teacher model can use it.",
-                  ["seed_examples", i, "context"], severity="warning")
+        check.add(
+            "P3-word-limit",
+            f"The context of {seed} has {context_words} words; keep it under {MAX_CONTEXT_WORDS} words "
+            "so that the teacher model can use it.",
+            ["seed_examples", i, "context"],
+            severity="warning",
+        )
     if qna_words > MAX_QNA_WORDS:
-        check.add("P3-word-limit",
-                  f"The questions and answers of {seed} have {qna_words} words together; keep them under "
-                  f"{MAX_QNA_WORDS} words.",
-                  ["seed_examples", i], severity="warning", prefer="container")
+        check.add(
+            "P3-word-limit",
+            f"The questions and answers of {seed} have {qna_words} words together; keep them under "
+            f"{MAX_QNA_WORDS} words.",
+            ["seed_examples", i],
+            severity="warning",
+            prefer="container",
+        )
     total = context_words + qna_words
     if total > MAX_SEED_WORDS:
-        check.add("P3-word-limit",
-                  f"{seed[0].upper() + seed[1:]} has {total} words in its context and questions and answers "
-                  f"together; the limit is {MAX_SEED_WORDS}. Shorten the context or the answers.",
-                  ["seed_examples", i], severity="error" if hard_limit else "warning", prefer="container")
+        check.add(
+            "P3-word-limit",
+            f"{seed[0].upper() + seed[1:]} has {total} words in its context and questions and answers "
+            f"together; the limit is {MAX_SEED_WORDS}. Shorten the context or the answers.",
+            ["seed_examples", i],
+            severity="error" if hard_limit else "warning",
+            prefer="container",
+        )
 
 
 def _knowledge_words(check: _Checker) -> None:
@@ -193,21 +226,33 @@ def _knowledge_qna_count(check: _Checker) -> None:
     for i, seed in check.seeds():
         pairs = seed.get("questions_and_answers")
         if isinstance(pairs, list) and len(pairs) > SDG_QNA_PER_CONTEXT:
-            check.add("P6-too-many-qna",
-                      f"Seed example {i + 1} has {len(pairs)} question-and-answer pairs; data generation only "
-                      f"uses the first {SDG_QNA_PER_CONTEXT}, so the others are ignored.",
-                      ["seed_examples", i, "questions_and_answers"], severity="warning")
+            check.add(
+                "P6-too-many-qna",
+                f"Seed example {i + 1} has {len(pairs)} question-and-answer pairs; data generation only "
+                f"uses the first {SDG_QNA_PER_CONTEXT}, so the others are ignored.",
+                ["seed_examples", i, "questions_and_answers"],
+                severity="warning",
+            )
 
 
 def _mixed_seeds(check: _Checker) -> None:
     grounded = [i for i, seed in check.seeds() if _text(seed.get("context")) and seed["context"].strip()]
     freeform = [i for i, seed in check.seeds() if i not in grounded]
     if grounded and freeform:
-        check.add("P5-mixed-seeds",
-                  f"Seed examples {_numbers(grounded)} have a context but {_numbers(freeform)} do not. "
-                  "A skill must be either grounded (every example has a context) or freeform (none has); "
-                  "data generation picks one pipeline for the whole file.",
-                  ["seed_examples"], prefer="key")
+        with_context = (
+            f"Seed example {_numbers(grounded)} has"
+            if len(grounded) == 1
+            else f"Seed examples {_numbers(grounded)} have"
+        )
+        without = f"{_numbers(freeform)} does not" if len(freeform) == 1 else f"{_numbers(freeform)} do not"
+        check.add(
+            "P5-mixed-seeds",
+            f"{with_context} a context but {without}. "
+            "A skill must be either grounded (every example has a context) or freeform (none has); "
+            "data generation picks one pipeline for the whole file.",
+            ["seed_examples"],
+            prefer="key",
+        )
 
 
 def _document(check: _Checker) -> None:
@@ -216,9 +261,11 @@ def _document(check: _Checker) -> None:
         return
     commit = document.get("commit")
     if isinstance(commit, str) and commit.strip() and not _FULL_SHA.match(commit):
-        check.add("P7-commit-sha",
-                  f"The document commit must be the full 40-character commit id, but it is '{commit}'.",
-                  ["document", "commit"])
+        check.add(
+            "P7-commit-sha",
+            f"The document commit must be the full 40-character commit id, but it is '{commit}'.",
+            ["document", "commit"],
+        )
     patterns = document.get("patterns")
     if not isinstance(patterns, list):
         return
@@ -228,13 +275,18 @@ def _document(check: _Checker) -> None:
             continue
         suffix = next((s for s in DOCUMENT_SUFFIXES if pattern.endswith(s)), None)
         if suffix is None:
-            check.add("R18-document-type",
-                      f"File pattern {k + 1} ('{pattern}') must end in .md or .pdf (lower case): "
-                      "only Markdown and PDF documents can be used.",
-                      ["document", "patterns", k])
+            check.add(
+                "R18-document-type",
+                f"File pattern {k + 1} ('{pattern}') must end in .md or .pdf (lower case): "
+                "only Markdown and PDF documents can be used.",
+                ["document", "patterns", k],
+            )
         else:
             suffixes.setdefault(suffix, []).append(k)
     if len(suffixes) > 1:
-        check.add("R18-document-type",
-                  "The document patterns mix Markdown (.md) and PDF (.pdf) files; use one type per leaf.",
-                  ["document", "patterns"], prefer="key")
+        check.add(
+            "R18-document-type",
+            "The document patterns mix Markdown (.md) and PDF (.pdf) files; use one type per leaf.",
+            ["document", "patterns"],
+            prefer="key",
+        )

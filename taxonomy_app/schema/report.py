@@ -29,8 +29,10 @@ def format_text(results: Iterable[ValidationResult]) -> str:
     errors = sum(len(r.errors) for r in results)
     warnings = sum(len(r.warnings) for r in results)
     files = "file" if len(results) == 1 else "files"
-    lines.append(f"{len(results)} {files} checked: {len(results) - invalid} valid, {invalid} invalid "
-                 f"({errors} errors, {warnings} warnings).")
+    lines.append(
+        f"{len(results)} {files} checked: {len(results) - invalid} valid, {invalid} invalid "
+        f"({errors} errors, {warnings} warnings)."
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -43,7 +43,10 @@ def latest_version() -> int:
 
 
 def is_known_version(version: Any) -> bool:
-    """True when a schema folder ``v<version>`` exists (``True`` is not 1 here: the reference looks up "vTrue")."""
+    """True when a schema folder ``v<version>`` exists.
+
+    ``True`` is not 1 here: the reference looks up a folder named "vTrue".
+    """
     return type(version) is int and version in available_versions()
 
 

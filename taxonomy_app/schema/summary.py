@@ -75,7 +75,9 @@ def summarize_leaf(contents: dict, path: str) -> LeafSummary:
         if isinstance(qna, list):
             for pair in qna:
                 if isinstance(pair, Mapping):
-                    pairs.append((_text(pair.get("question")) or "", _text(pair.get("answer")) or "", context))
+                    pairs.append(
+                        (_text(pair.get("question")) or "", _text(pair.get("answer")) or "", context)
+                    )
         if not is_knowledge and ("question" in seed or "answer" in seed):
             pairs.append((_text(seed.get("question")) or "", _text(seed.get("answer")) or "", context))
     if is_knowledge:

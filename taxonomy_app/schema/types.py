@@ -9,7 +9,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 Severity = Literal["error", "warning"]
 
 
-class ValidationMode(str, enum.Enum):
+class ValidationMode(enum.StrEnum):
     """Which rule set to apply.
 
     ILAB   -- the verdict of ``ilab taxonomy diff`` / SDG (schema version taken from the file, strict lint).
@@ -21,9 +21,6 @@ class ValidationMode(str, enum.Enum):
     ILAB = "ilab"
     CI = "ci"
     STRICT = "strict"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

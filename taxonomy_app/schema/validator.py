@@ -17,7 +17,7 @@ from . import lint as lint_module
 from . import messages, paths, policy, schemas
 from .limits import Limits
 from .types import DocumentCheck, Issue, ValidationMode, ValidationResult
-from .yamlload import NodeIndex, ReadRefused, check_size, compose, construct, decode, new_loader
+from .yamlload import NodeIndex, ReadRefused, check_size, construct, decode, parse
 
 logger = logging.getLogger(__name__)
 
@@ -45,25 +45,36 @@ class _Run:
         self.add(Issue(rule=rule, message=message, severity="warning", **kwargs))
 
     def refused(self, refusal: ReadRefused) -> None:
-        self.error(refusal.rule, refusal.message, line=refusal.line, column=refusal.column, detail=refusal.detail)
+        self.error(
+            refusal.rule, refusal.message, line=refusal.line, column=refusal.column, detail=refusal.detail
+        )
 
     # -- the steps ---------------------------------------------------------------------------------
-    def execute(self, data: bytes | str, attribution: bytes | str | None, attribution_present: bool | None,
-                document_check: DocumentCheck | None) -> None:
+    def execute(
+        self,
+        data: bytes | str,
+        attribution: bytes | str | None,
+        attribution_present: bool | None,
+        document_check: DocumentCheck | None,
+    ) -> None:
         strict = self.mode is ValidationMode.STRICT
         if strict:
             for issue in paths.path_policy_issues(self.path):
                 self.add(issue)
         elif self.result.taxonomy_path is None:
-            self.warning("R1-outside-taxonomy",
-                         "This file is not inside compositional_skills/ or knowledge/, so ilab and the taxonomy "
-                         "checks ignore it.")
+            self.warning(
+                "R1-outside-taxonomy",
+                "This file is not inside compositional_skills/ or knowledge/, so ilab and the taxonomy "
+                "checks ignore it.",
+            )
 
         name = PurePosixPath(self.path.replace("\\", "/")).name if self.path else ""
         if name != paths.QNA_NAME:
-            self.error("R2-file-name",
-                       f"The file must be named qna.yaml, but it is named '{name}'. Rename it to qna.yaml.",
-                       detail=f'Taxonomy file must be named "{paths.QNA_NAME}"; "{name}" is not a valid name')
+            self.error(
+                "R2-file-name",
+                f"The file must be named qna.yaml, but it is named '{name}'. Rename it to qna.yaml.",
+                detail=f'Taxonomy file must be named "{paths.QNA_NAME}"; "{name}" is not a valid name',
+            )
             return
 
         try:
@@ -75,18 +86,22 @@ class _Run:
         text = decoded.text
         self.result.normalized_text = text
         if decoded.had_bom:
-            self.warning("N2-byte-order-mark",
-                         "The file starts with an invisible byte-order mark (BOM); it was removed.",
-                         line=1, column=1)
+            self.warning(
+                "N2-byte-order-mark",
+                "The file starts with an invisible byte-order mark (BOM); it was removed.",
+                line=1,
+                column=1,
+            )
         if decoded.had_cr:
-            self.warning("N1-line-endings",
-                         "The file uses Windows (CRLF) or old Mac (CR) line breaks; they were converted to "
-                         "plain line breaks (LF).",
-                         line=_first_cr_line(data))
+            self.warning(
+                "N1-line-endings",
+                "The file uses Windows (CRLF) or old Mac (CR) line breaks; they were converted to "
+                "plain line breaks (LF).",
+                line=_first_cr_line(data),
+            )
 
         try:
-            loader = new_loader(text)
-            root = compose(loader, text, self.limits)
+            loader, root = parse(text, self.limits)
             contents = construct(loader, root) if root is not None else None
         except ReadRefused as refusal:
             self.refused(refusal)
@@ -101,12 +116,14 @@ class _Run:
             return
         if not isinstance(contents, Mapping):
             mark = root.start_mark
-            self.error("R6-not-mapping",
-                       "The file must be a set of named fields (such as 'version: 3' and 'created_by: ...'), "
-                       f"but its top level is {messages.describe_value(contents, None)}.",
-                       line=mark.line + 1, column=mark.column + 1,
-                       detail="The file is not valid. The top-level element is not an object with key-value "
-                              "pairs.")
+            self.error(
+                "R6-not-mapping",
+                "The file must be a set of named fields (such as 'version: 3' and 'created_by: ...'), "
+                f"but its top level is {messages.describe_value(contents, None)}.",
+                line=mark.line + 1,
+                column=mark.column + 1,
+                detail="The file is not valid. The top-level element is not an object with key-value pairs.",
+            )
             return
 
         self.index = NodeIndex(loader, root)
@@ -131,11 +148,16 @@ class _Run:
         if strict:
             for issue in paths.path_kind_issues(self.path, contents):
                 self.add(issue)
-            for issue in policy.policy_issues(contents, index=self.index, kind=kind,
-                                              schema_flagged_version=schema_flagged_version):
+            for issue in policy.policy_issues(
+                contents, index=self.index, kind=kind, schema_flagged_version=schema_flagged_version
+            ):
                 self.add(issue)
 
-        if document_check is not None and not self.result.errors and isinstance(contents.get("document"), dict):
+        if (
+            document_check is not None
+            and not self.result.errors
+            and isinstance(contents.get("document"), dict)
+        ):
             self._document_check(document_check, contents["document"])
 
     def _select_version(self, contents: Mapping) -> Any:
@@ -152,8 +174,14 @@ class _Run:
             assert self.index is not None
             line, column = self.index.position(["version"])
             shown = self.index.scalar_source(["version"]) or repr(declared)
-            self.error("R7-unknown-version", f"The version {shown} cannot be used; write 'version: 3'.",
-                       line=line, column=column, yaml_path=".version", detail=f"{type(exc).__name__}: {exc}")
+            self.error(
+                "R7-unknown-version",
+                f"The version {shown} cannot be used; write 'version: 3'.",
+                line=line,
+                column=column,
+                yaml_path=".version",
+                detail=f"{type(exc).__name__}: {exc}",
+            )
             return _UNUSABLE
 
     def _schema_validate(self, contents: Mapping, version: Any, kind: str) -> bool:
@@ -167,27 +195,39 @@ class _Run:
             shown = source if source is not None else repr(version)
             latest = schemas.latest_version()
             location = schemas.schema_location(version, kind)
-            self.error("R7-unknown-version",
-                       f"Version {shown} is not a known qna.yaml version; use version {latest}.",
-                       line=line, column=column, yaml_path=".version" if "version" in contents else None,
-                       detail=f"Cannot load schema file {location}. {location}")
+            self.error(
+                "R7-unknown-version",
+                f"Version {shown} is not a known qna.yaml version; use version {latest}.",
+                line=line,
+                column=column,
+                yaml_path=".version" if "version" in contents else None,
+                detail=f"Cannot load schema file {location}. {location}",
+            )
             return True
         schema = schemas.load_schema(version, kind)
         if schema is None:
             location = schemas.schema_location(version, kind)
-            self.error("R7-unknown-version", f"There is no version {version} format for {kind} files.",
-                       detail=f"Cannot load schema file {location}. {location}")
+            self.error(
+                "R7-unknown-version",
+                f"There is no version {version} format for {kind} files.",
+                detail=f"Cannot load schema file {location}. {location}",
+            )
             return True
         if schema.get("deprecated"):
-            line, column = (self.index.position(["version"], prefer="value") if "version" in contents
-                            else (None, None))
+            line, column = (
+                self.index.position(["version"], prefer="value") if "version" in contents else (None, None)
+            )
             description = schema.get("description") or f"{kind} schema version {version} is deprecated"
-            self.error("R7-deprecated-version",
-                       f"Version {version} {_kind_word(kind)} files are no longer supported; update the file to "
-                       "version 3 (each seed example has a context and at least 3 questions with answers, "
-                       "plus a document_outline; no task_description).",
-                       line=line, column=column, yaml_path=".version" if "version" in contents else None,
-                       detail=description)
+            self.error(
+                "R7-deprecated-version",
+                f"Version {version} {_kind_word(kind)} files are no longer supported; update the file to "
+                "version 3 (each seed example has a context and at least 3 questions with answers, "
+                "plus a document_outline; no task_description).",
+                line=line,
+                column=column,
+                yaml_path=".version" if "version" in contents else None,
+                detail=description,
+            )
             return True
         validator = schemas.get_validator(version, kind)
         flagged = False
@@ -196,7 +236,8 @@ class _Run:
             for issue in issues:
                 self.add(issue)
             if list(error.absolute_path)[:1] == ["version"] or (
-                    error.validator == "required" and "'version'" in error.message):
+                error.validator == "required" and "'version'" in error.message
+            ):
                 flagged = True
         return flagged
 
@@ -205,33 +246,40 @@ class _Run:
             return
         rel = self.result.taxonomy_path or self.path
         if attribution is None and present is False:
-            self.error("R16-attribution-missing",
-                       "The attribution.txt file is missing. Add an attribution.txt next to qna.yaml that says "
-                       "where the content comes from and under which license.",
-                       detail=f'The "{ATTRIBUTION_NAME}" file does not exist or is not a file')
+            self.error(
+                "R16-attribution-missing",
+                "The attribution.txt file is missing. Add an attribution.txt next to qna.yaml that says "
+                "where the content comes from and under which license.",
+                detail=f'The "{ATTRIBUTION_NAME}" file does not exist or is not a file',
+            )
             return
         if attribution is None:
             return
         if len(attribution) == 0:
-            self.error("R16-attribution-empty",
-                       "The attribution.txt file is empty. Write where the content comes from (title, link, "
-                       "license and creators).",
-                       detail=f'The "{PurePosixPath(rel).with_name(ATTRIBUTION_NAME)}" file must be non-empty')
+            self.error(
+                "R16-attribution-empty",
+                "The attribution.txt file is empty. Write where the content comes from (title, link, "
+                "license and creators).",
+                detail=f'The "{PurePosixPath(rel).with_name(ATTRIBUTION_NAME)}" file must be non-empty',
+            )
             return
         if strict:
             text = attribution.decode("utf-8", "replace") if isinstance(attribution, bytes) else attribution
             if not text.strip():
-                self.error("P9-attribution-blank",
-                           "The attribution.txt file holds only spaces or blank lines. Write where the content "
-                           "comes from (title, link, license and creators).")
+                self.error(
+                    "P9-attribution-blank",
+                    "The attribution.txt file holds only spaces or blank lines. Write where the content "
+                    "comes from (title, link, license and creators).",
+                )
 
     def _document_check(self, check: DocumentCheck, document: dict) -> None:
         try:
             found = check(document)
         except Exception as exc:  # noqa: BLE001 - a failing checker must not break validation
             logger.exception("document check failed for %s", self.path)
-            self.error("R17-documents",
-                       f"The knowledge documents could not be checked: {exc}", yaml_path=".document")
+            self.error(
+                "R17-documents", f"The knowledge documents could not be checked: {exc}", yaml_path=".document"
+            )
             return
         for issue in found or []:
             self.add(issue)
@@ -287,8 +335,11 @@ def validate_qna(
         run.error("internal", "The file is too deeply nested to be checked.")
     except Exception as exc:  # noqa: BLE001 - an unexpected failure becomes an issue, not a crash
         logger.exception("validation of %s failed unexpectedly", path)
-        run.error("internal", f"The check stopped because of an unexpected problem: {type(exc).__name__}: {exc}",
-                  detail=repr(exc))
+        run.error(
+            "internal",
+            f"The check stopped because of an unexpected problem: {type(exc).__name__}: {exc}",
+            detail=repr(exc),
+        )
     run.result.errors = _sorted(run.result.errors)
     run.result.warnings = _sorted(run.result.warnings)
     return run.result
@@ -324,9 +375,13 @@ def validate_file(
         result = ValidationResult(path=shown, mode=mode)
         rel = paths.taxonomy_relative(shown)
         result.taxonomy_path = str(rel) if rel is not None else None
-        result.errors.append(Issue(rule="io-not-a-file",
-                                   message=f"The file {shown} does not exist or is not a regular file.",
-                                   detail=f'The file "{qna_path.resolve()}" does not exist or is not a file'))
+        result.errors.append(
+            Issue(
+                rule="io-not-a-file",
+                message=f"The file {shown} does not exist or is not a regular file.",
+                detail=f'The file "{qna_path.resolve()}" does not exist or is not a file',
+            )
+        )
         return result
     try:
         data = _read_limited(qna_path, limits.max_bytes)
@@ -337,11 +392,19 @@ def validate_file(
             attribution = _read_limited(attribution_path, limits.max_bytes)
     except OSError as exc:
         result = ValidationResult(path=shown, mode=mode)
-        result.errors.append(Issue(rule="io-read-error", message=f"The file could not be read: {exc}",
-                                   detail=str(exc)))
+        result.errors.append(
+            Issue(rule="io-read-error", message=f"The file could not be read: {exc}", detail=str(exc))
+        )
         return result
-    return validate_qna(data, path=shown, mode=mode, attribution=attribution, attribution_present=present,
-                        document_check=document_check, limits=limits)
+    return validate_qna(
+        data,
+        path=shown,
+        mode=mode,
+        attribution=attribution,
+        attribution_present=present,
+        document_check=document_check,
+        limits=limits,
+    )
 
 
 def tree_files(root: Path) -> list[Path]:
@@ -364,5 +427,7 @@ def validate_tree(
 ) -> list[ValidationResult]:
     """Validate every YAML file under the taxonomy folders (misnamed ones get R2, as in the CI)."""
     root = Path(root)
-    return [validate_file(p, taxonomy_root=root, mode=mode, document_check=document_check, limits=limits)
-            for p in tree_files(root)]
+    return [
+        validate_file(p, taxonomy_root=root, mode=mode, document_check=document_check, limits=limits)
+        for p in tree_files(root)
+    ]

@@ -17,6 +17,7 @@ documents, and our verdicts must equal the reference's.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,8 +44,15 @@ NULL_TAG = "tag:yaml.org,2002:null"
 class ReadRefused(Exception):
     """The input cannot be read; carries the issue to report."""
 
-    def __init__(self, rule: str, message: str, *, line: int | None = None, column: int | None = None,
-                 detail: str | None = None) -> None:
+    def __init__(
+        self,
+        rule: str,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        detail: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.rule = rule
         self.message = message
@@ -98,7 +106,7 @@ def decode(data: bytes | str) -> Decoded:
     if isinstance(data, bytes):
         if data.startswith(codecs.BOM_UTF8):
             had_bom = True
-            data = data[len(codecs.BOM_UTF8):]
+            data = data[len(codecs.BOM_UTF8) :]
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -120,23 +128,29 @@ def _decode_refusal(data: bytes, exc: UnicodeDecodeError) -> ReadRefused:
             return ReadRefused(
                 "R3-encoding",
                 f"The file is saved as {name} text, but qna.yaml must be UTF-8. Save it again as UTF-8.",
-                line=1, column=1, detail=str(exc),
+                line=1,
+                column=1,
+                detail=str(exc),
             )
     start = exc.start
     line_start = data.rfind(b"\n", 0, start) + 1
     line = data.count(b"\n", 0, start) + 1
     column = len(data[line_start:start].decode("utf-8", "replace")) + 1
-    bad = data[start:exc.end]
+    bad = data[start : exc.end]
     if b"\x00" in data[:4096] or _looks_binary(data[:4096]):
         what = "This looks like a binary file, not text."
     else:
-        what = ("This usually means the file was saved in another encoding (such as Latin-1 or Windows-1252); "
-                "save it again as UTF-8.")
+        what = (
+            "This usually means the file was saved in another encoding (such as Latin-1 or Windows-1252); "
+            "save it again as UTF-8."
+        )
     return ReadRefused(
         "R3-encoding",
         f"The file is not valid UTF-8 text: the byte 0x{bad[:1].hex().upper()} "
         f"at line {line}, column {column} cannot be read. {what}",
-        line=line, column=column, detail=str(exc),
+        line=line,
+        column=column,
+        detail=str(exc),
     )
 
 
@@ -164,7 +178,9 @@ def _reader_refusal(text: str, exc: ReaderError) -> ReadRefused:
         "R4-bad-character",
         f"The file contains a character that YAML does not allow ({name}) at line {line}, column {column}. "
         "The file may be binary or damaged; remove that character.",
-        line=line, column=column, detail=str(exc),
+        line=line,
+        column=column,
+        detail=str(exc),
     )
 
 
@@ -193,6 +209,54 @@ def compose(loader: yaml.SafeLoader, text: str, limits: Limits) -> Node | None:
         raise _reader_refusal(text, exc) from None
     except MarkedYAMLError as exc:
         raise syntax_refusal(exc) from None
+    except Exception as exc:  # noqa: BLE001 - e.g. ValueError for a "\U" escape beyond Unicode
+        mark = loader.get_mark() if hasattr(loader, "get_mark") else None
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        where = f" (near line {line}, column {column})" if mark else ""
+        raise ReadRefused(
+            "R4-yaml-syntax",
+            f"The file is not valid YAML{where}: {exc}.",
+            line=line,
+            column=column,
+            detail=f"{type(exc).__name__}: {exc}",
+        ) from None
+
+
+USE_LIBYAML = True
+"""Parse with libyaml when PyYAML has it and the text has none of the constructs where libyaml and the
+pure-Python parser (the reference's) are known to disagree. Any libyaml failure is re-checked with the
+pure-Python parser, so errors are always the reference parser's. Both give identical events and marks
+otherwise (tests/schema/test_yaml_parsers.py compares them on the corpus and on thousands of mutants)."""
+
+_C_LOADER = getattr(yaml, "CSafeLoader", None)
+_LIBYAML_RISKS = re.compile(
+    r"[\t\ufeff\x85\u2028\u2029]"  # tabs, inner BOM, YAML 1.1 line-break characters
+    r"|[|>][-+0-9]*#"  # a block scalar indicator touching a comment
+    r"|^%",  # directives
+    re.M,
+)
+
+
+def libyaml_suitable(text: str) -> bool:
+    return (
+        USE_LIBYAML
+        and _C_LOADER is not None
+        and not _LIBYAML_RISKS.search(text)
+        and not yaml.reader.Reader.NON_PRINTABLE.search(text)
+    )
+
+
+def parse(text: str, limits: Limits) -> tuple[yaml.SafeLoader, Node | None]:
+    """(loader, root node) for ``text``; raises ReadRefused like ``compose``."""
+    if libyaml_suitable(text):
+        try:
+            loader = _C_LOADER(text)
+            return loader, _compose(loader, limits)
+        except Exception:  # noqa: BLE001, S110 - fall through: the pure parser gives the reference's verdict
+            pass
+    loader = new_loader(text)
+    return loader, compose(loader, text, limits)
 
 
 def _compose(loader: yaml.SafeLoader, limits: Limits) -> Node | None:
@@ -205,8 +269,11 @@ def _compose(loader: yaml.SafeLoader, limits: Limits) -> Node | None:
     if not loader.check_event(StreamEndEvent):
         event = loader.get_event()
         raise yaml.composer.ComposerError(
-            "expected a single document in the stream", root.start_mark if root else None,
-            "but found another document", event.start_mark)
+            "expected a single document in the stream",
+            root.start_mark if root else None,
+            "but found another document",
+            event.start_mark,
+        )
     loader.get_event()  # stream end
     return root
 
@@ -222,23 +289,29 @@ def _compose_document(loader: yaml.SafeLoader, limits: Limits) -> Node:
             node = anchors.get(event.anchor)
             if node is None:
                 raise yaml.composer.ComposerError(
-                    None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+                    None, None, f"found undefined alias {event.anchor!r}", event.start_mark
+                )
             size = sizes.get(id(node))
             if size is None:
                 raise ReadRefused(
                     "limit-recursive-alias",
-                    f"The alias *{event.anchor} at line {event.start_mark.line + 1} refers to a list or mapping "
+                    f"The alias *{event.anchor} at line {event.start_mark.line + 1} refers to a list or "
+                    "mapping "
                     "that contains it, which would make the content infinitely deep. Write the content out "
                     "instead of using that alias.",
-                    line=event.start_mark.line + 1, column=event.start_mark.column + 1)
+                    line=event.start_mark.line + 1,
+                    column=event.start_mark.column + 1,
+                )
             alias_nodes += size
             if alias_nodes > limits.max_alias_nodes:
                 raise ReadRefused(
                     "limit-alias-expansion",
                     "The file uses aliases (*name) that would expand into more than "
-                    f"{limits.max_alias_nodes:,} extra values (a so-called \"billion laughs\" file). "
+                    f'{limits.max_alias_nodes:,} extra values (a so-called "billion laughs" file). '
                     "Write the content out instead of repeating it through aliases.",
-                    line=event.start_mark.line + 1, column=event.start_mark.column + 1)
+                    line=event.start_mark.line + 1,
+                    column=event.start_mark.column + 1,
+                )
             completed, completed_size = node, size
         elif isinstance(event, (SequenceEndEvent, MappingEndEvent)):
             frame = stack.pop()
@@ -249,13 +322,19 @@ def _compose_document(loader: yaml.SafeLoader, limits: Limits) -> Node:
             anchor = event.anchor
             if anchor is not None and anchor in anchors:
                 raise yaml.composer.ComposerError(
-                    f"found duplicate anchor {anchor!r}; first occurrence", anchors[anchor].start_mark,
-                    "second occurrence", event.start_mark)
+                    f"found duplicate anchor {anchor!r}; first occurrence",
+                    anchors[anchor].start_mark,
+                    "second occurrence",
+                    event.start_mark,
+                )
             if isinstance(event, ScalarEvent):
                 tag = event.tag
                 if tag is None or tag == "!":
                     tag = loader.resolve(ScalarNode, event.value, event.implicit)
-                node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+                # libyaml reports plain scalars with style "", the pure parser with None
+                node = ScalarNode(
+                    tag, event.value, event.start_mark, event.end_mark, style=event.style or None
+                )
                 if anchor is not None:
                     anchors[anchor] = node
                 sizes[id(node)] = 1
@@ -274,7 +353,9 @@ def _compose_document(loader: yaml.SafeLoader, limits: Limits) -> Node:
                         "limit-nesting-depth",
                         f"The file nests lists or mappings more than {limits.max_depth} levels deep "
                         f"(at line {event.start_mark.line + 1}). A qna.yaml needs only a few levels.",
-                        line=event.start_mark.line + 1, column=event.start_mark.column + 1)
+                        line=event.start_mark.line + 1,
+                        column=event.start_mark.column + 1,
+                    )
                 continue
             else:  # pragma: no cover - the parser only emits the events above inside a document
                 raise yaml.composer.ComposerError(None, None, f"unexpected {event!r}", event.start_mark)
@@ -298,17 +379,24 @@ def _compose_document(loader: yaml.SafeLoader, limits: Limits) -> Node:
                 "limit-collection-size",
                 f"The {what} starting at line {mark.line + 1} has more than "
                 f"{limits.max_collection_items:,} entries, far more than a qna.yaml can use.",
-                line=mark.line + 1, column=mark.column + 1)
+                line=mark.line + 1,
+                column=mark.column + 1,
+            )
 
 
 _SYNTAX_HINTS = {
     "mapping values are not allowed here": (
         "A common cause is a colon followed by a space inside text that is not in quotes; "
-        "put that text in quotes or use a block (|) for it."),
-    "found character '\\t' that cannot start any token": "YAML does not allow tabs for indentation; use spaces.",
+        "put that text in quotes or use a block (|) for it."
+    ),
+    "found character '\\t' that cannot start any token": (
+        "YAML does not allow tabs for indentation; use spaces."
+    ),
     "could not find expected ':'": "A line may be missing its 'key:' part, or a quote may not be closed.",
     "found undefined alias": "Aliases (*name) must refer to an anchor (&name) defined earlier.",
-    "expected a single document in the stream": "The file must hold a single YAML document; remove the extra '---'.",
+    "expected a single document in the stream": (
+        "The file must hold a single YAML document; remove the extra '---'."
+    ),
 }
 
 
@@ -318,8 +406,11 @@ def syntax_refusal(exc: MarkedYAMLError) -> ReadRefused:
     column = mark.column + 1 if mark else None
     problem = exc.problem or "the YAML cannot be read"
     if exc.context and exc.problem:
-        problem = (f"{exc.problem} ({exc.context})" if exc.context.startswith("while")
-                   else f"{exc.context}, {exc.problem}")
+        problem = (
+            f"{exc.problem} ({exc.context})"
+            if exc.context.startswith("while")
+            else f"{exc.context}, {exc.problem}"
+        )
     elif exc.context:
         problem = exc.context
     where = f" (line {line}, column {column})" if line else ""
@@ -347,7 +438,10 @@ def _construct_refusal(loader: yaml.SafeLoader, root: Node, exc: Exception) -> R
     return ReadRefused(
         "R4-yaml-syntax",
         f"The value{value}{where} cannot be read: {exc}. If it is meant as text, put it in quotes.",
-        line=line, column=column, detail=f"{type(exc).__name__}: {exc}")
+        line=line,
+        column=column,
+        detail=f"{type(exc).__name__}: {exc}",
+    )
 
 
 def _excerpt(value: str, limit: int = 60) -> str:
@@ -430,7 +524,9 @@ class NodeIndex:
                 if pair is None:
                     break
                 key_node, node = pair
-            elif isinstance(node, SequenceNode) and isinstance(element, int) and 0 <= element < len(node.value):
+            elif (
+                isinstance(node, SequenceNode) and isinstance(element, int) and 0 <= element < len(node.value)
+            ):
                 key_node, node = None, node.value[element]
             else:
                 break

@@ -19,14 +19,14 @@ SETUP = (
     "'CSRF_SECURE': s.CSRF_COOKIE_SECURE, 'EMAIL': s.EMAIL_BACKEND}))"
 )
 _CLEARED = ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "LABWEB_ENV", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-            "EMAIL_BACKEND", "LOG_LEVEL")
+            "EMAIL_BACKEND", "LOG_LEVEL", "DOCUMENTS_REPO", "DOCUMENTS_REPO_URL", "TAXONOMY_REPO")
 
 
-def run_setup(tmp_path: Path, **overrides: str) -> subprocess.CompletedProcess:
+def run_setup(tmp_path: Path, script: str = SETUP, **overrides: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
            if k not in _CLEARED and not any(k == f"{name}_FILE" for name in _CLEARED)}
     env.update(DJANGO_SETTINGS_MODULE="labweb.settings", LABWEB_VAR_DIR=str(tmp_path / "var"), **overrides)
-    return subprocess.run([sys.executable, "-c", SETUP], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
 
 
@@ -100,3 +100,14 @@ def test_development_defaults_need_nothing(tmp_path):
     assert values["DEBUG"] is True
     assert "localhost" in values["ALLOWED_HOSTS"] and "127.0.0.1" in values["ALLOWED_HOSTS"]
     assert values["EMAIL"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_documents_repo_url_from_the_environment_is_used(tmp_path):
+    """docs/configuration.md documents DOCUMENTS_REPO_URL; it must reach document.repo of knowledge leaves."""
+    script = ("import django; django.setup(); from taxonomy_app.repositories import documents_repository_url as u; "
+              "print(u())")
+    result = run_setup(tmp_path, script, DOCUMENTS_REPO_URL="https://git.example.org/labweb/documents.git")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "https://git.example.org/labweb/documents.git"
+    default = run_setup(tmp_path, script)
+    assert default.stdout.strip() == (tmp_path / "var" / "repos" / "documents.git").resolve().as_uri()

@@ -7,6 +7,7 @@ file), with its log messages captured per thread so that each file's messages ca
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import os
 import sys
@@ -35,6 +36,15 @@ def corpus_files() -> list[tuple[str, str]]:
     return found
 
 
+def pytest_generate_tests(metafunc):
+    """Tests taking ``corpus_entry`` run once per corpus qna.yaml (skipped when the corpus is absent)."""
+    if "corpus_entry" in metafunc.fixturenames:
+        entries = corpus_files()
+        if not entries:
+            print(f"SKIP: the shared corpus is not at {CORPUS}")
+        metafunc.parametrize("corpus_entry", entries, ids=[f"{tree}/{rel}" for tree, rel in entries])
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     if not CORPUS.is_dir():
@@ -44,7 +54,26 @@ def corpus_dir() -> Path:
     return CORPUS
 
 
+@pytest.fixture(scope="session")
+def corpus_entries(corpus_dir) -> list[tuple[str, str]]:
+    return corpus_files()
+
+
+@pytest.fixture(scope="session")
+def corpus_index(corpus_dir) -> dict[tuple[str, str], dict]:
+    """The expected per-file values recorded next to the corpus, by (tree, taxonomy path)."""
+    entries = {}
+    for tree in TREES:
+        path = corpus_dir / f"{tree}.index.json"
+        if path.is_file():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            entries.update({(tree, entry["path"]): entry for entry in data["files"]})
+            entries[(tree, None)] = {"qna_count": data["qna_count"]}
+    return entries
+
+
 # -- the reference ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class RefMessage:
@@ -94,14 +123,16 @@ def _parse_record(record: logging.LogRecord) -> RefMessage | None:
     with_path = "%s:%s:%s [%s] "
     without_path = "%s:%s:%s "
     if template.startswith(with_path) and len(args) >= 4:
-        yaml_path, rest, body = str(args[3]), args[4:], template[len(with_path):]
+        yaml_path, rest, body = str(args[3]), args[4:], template[len(with_path) :]
     elif template.startswith(without_path) and len(args) >= 3:
-        yaml_path, rest, body = "", args[3:], template[len(without_path):]
+        yaml_path, rest, body = "", args[3:], template[len(without_path) :]
     else:
         return None  # e.g. "could not run yq command"
     text = body % rest if rest else body
     severity = "error" if record.levelno >= logging.ERROR else "warning"
-    return RefMessage(severity=severity, yaml_path=yaml_path, text=text, line=str(args[1]), column=str(args[2]))
+    return RefMessage(
+        severity=severity, yaml_path=yaml_path, text=text, line=str(args[1]), column=str(args[2])
+    )
 
 
 def _load_check_yaml():
@@ -128,7 +159,9 @@ class Reference:
         if self.check_yaml is not None:
             checker = self.check_yaml.CheckYaml(yaml_files=[path], message_format="logging")
             return checker.check()
-        parser = self.taxonomy.TaxonomyParser(schema_version=None, yamllint_strict=False, message_format="logging")
+        parser = self.taxonomy.TaxonomyParser(
+            schema_version=None, yamllint_strict=False, message_format="logging"
+        )
         result = parser.parse(path)
         if result.version > 1:
             attribution = path.with_name("attribution.txt")
@@ -142,8 +175,9 @@ class Reference:
         self.capture.begin()
         try:
             if mode == "ilab":
-                parser = self.taxonomy.TaxonomyParser(schema_version=0, yamllint_strict=True,
-                                                      message_format="logging")
+                parser = self.taxonomy.TaxonomyParser(
+                    schema_version=0, yamllint_strict=True, message_format="logging"
+                )
                 parser.parse(path)
             elif mode == "ci":
                 self._ci(path)
@@ -159,7 +193,7 @@ class Reference:
     def run_many(self, jobs: list[tuple[Path, str]]) -> dict[tuple[Path, str], RefOutcome]:
         with ThreadPoolExecutor(max_workers=4) as pool:
             outcomes = list(pool.map(lambda job: self.run(*job), jobs))
-        return dict(zip(jobs, outcomes))
+        return dict(zip(jobs, outcomes, strict=True))
 
 
 def _path_without_yq() -> str:
@@ -184,7 +218,9 @@ def reference():
     os.environ["PATH"] = _path_without_yq()
     logger.addHandler(ref.capture)
     logger.setLevel(logging.DEBUG)
-    logger.propagate = False  # the reference builds format strings from messages; keep them from other handlers
+    logger.propagate = (
+        False  # the reference builds format strings from messages; keep them from other handlers
+    )
     try:
         yield ref
     finally:
@@ -242,8 +278,11 @@ def _normalise(text: str) -> str:
 def reference_comparable(outcome: RefOutcome) -> Counter:
     items: Counter = Counter()
     for message in outcome.messages:
-        is_lint = not message.yaml_path and message.text.rstrip().endswith(_LINT_TEXT_END) and (
-            message.text.rsplit("(", 1)[-1].rstrip(")").replace("-", "").isalpha())
+        is_lint = (
+            not message.yaml_path
+            and message.text.rstrip().endswith(_LINT_TEXT_END)
+            and (message.text.rsplit("(", 1)[-1].rstrip(")").replace("-", "").isalpha())
+        )
         position = (message.line, message.column) if is_lint else None
         items[(message.severity, message.yaml_path, _normalise(message.text), position)] += 1
     return items
@@ -254,17 +293,20 @@ def assert_parity(ours, ref: RefOutcome, label: str) -> None:
     assert ours.valid == ref.valid, (
         f"{label}: ours valid={ours.valid}, reference valid={ref.valid}\n"
         f"ours: {[(i.rule, i.detail or i.message) for i in ours.errors]}\n"
-        f"reference: {ref.exception or [(m.yaml_path, m.text) for m in ref.messages]}")
+        f"reference: {ref.exception or [(m.yaml_path, m.text) for m in ref.messages]}"
+    )
     if ref.raised:
         # the reference raises TaxonomyReadingException for undecodable/unparsable files and (a bug) for
         # an infinite version number; ours reports those as errors
         assert any(i.rule.startswith(("R3-", "R4-", "limit-", "R7-unknown-version")) for i in ours.errors), (
-            f"{label}: the reference could not read the file ({ref.exception}); ours said {ours.errors}")
+            f"{label}: the reference could not read the file ({ref.exception}); ours said {ours.errors}"
+        )
         return
     mine, theirs = our_comparable(ours), reference_comparable(ref)
     assert mine == theirs, (
         f"{label}: messages differ\nonly ours: {sorted((mine - theirs).elements())}\n"
-        f"only reference: {sorted((theirs - mine).elements())}")
+        f"only reference: {sorted((theirs - mine).elements())}"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -11,61 +11,59 @@ Then the same comparison on constructed bad files, plus checks that our line/col
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, TREES, corpus_files
 
-from taxonomy_app.schema import ValidationMode, validate_file
+from taxonomy_app.schema import ValidationMode, validate_file, yamlload
 
 MODES = ("ilab", "ci")
-CORPUS_FILES = corpus_files()
+PARSERS = ("libyaml", "pure")
 
 
-def _index() -> dict[tuple[str, str], dict]:
-    entries = {}
-    for tree in TREES:
-        path = CORPUS / f"{tree}.index.json"
-        if path.is_file():
-            for entry in json.loads(path.read_text(encoding="utf-8"))["files"]:
-                entries[(tree, entry["path"])] = entry
-    return entries
+def validate_with(parser: str, *args, **kwargs):
+    """validate_file with the libyaml fast path on, or forced off (the reference's pure-Python parser)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yamlload, "USE_LIBYAML", parser == "libyaml")
+        return validate_file(*args, **kwargs)
 
 
 @pytest.fixture(scope="module")
-def corpus_reference(reference, corpus_dir):
-    jobs = [(corpus_dir / tree / rel, mode) for tree, rel in CORPUS_FILES for mode in MODES]
+def corpus_reference(reference, corpus_dir, corpus_entries):
+    jobs = [(corpus_dir / tree / rel, mode) for tree, rel in corpus_entries for mode in MODES]
     return reference.run_many(jobs)
 
 
 @pytest.fixture(scope="module")
-def corpus_index(corpus_dir):
-    return _index()
+def corpus_results(corpus_dir, corpus_entries):
+    """Our results for every corpus file, mode and parser path, computed once."""
+    return {
+        (tree, rel, mode, parser): validate_with(
+            parser, corpus_dir / tree / rel, taxonomy_root=corpus_dir / tree, mode=mode
+        )
+        for tree, rel in corpus_entries
+        for mode in MODES
+        for parser in PARSERS
+    }
 
 
-@pytest.fixture(scope="module")
-def corpus_results(corpus_dir):
-    """Our results for every corpus file and mode, computed once."""
-    return {(tree, rel, mode): validate_file(corpus_dir / tree / rel, taxonomy_root=corpus_dir / tree, mode=mode)
-            for tree, rel in CORPUS_FILES for mode in MODES}
+def test_corpus_present_and_complete(corpus_entries, corpus_index):
+    trees = {tree for tree, rel in corpus_index if rel is None}
+    assert len(corpus_entries) == sum(corpus_index[(tree, None)]["qna_count"] for tree in trees)
+    assert set(corpus_entries) == {key for key in corpus_index if key[1] is not None}
 
 
-def test_corpus_present_and_complete(corpus_dir):
-    index = _index()
-    assert len(CORPUS_FILES) == sum(
-        json.loads((corpus_dir / f"{t}.index.json").read_text())["qna_count"] for t in TREES)
-    assert {(t, p) for t, p in CORPUS_FILES} == set(index)
-
-
+@pytest.mark.parametrize("parser", PARSERS)
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize(("tree", "rel"), CORPUS_FILES, ids=[f"{t}/{p}" for t, p in CORPUS_FILES])
-def test_corpus_file_parity(tree, rel, mode, corpus_dir, corpus_reference, corpus_index, corpus_results, parity):
+def test_corpus_file_parity(
+    corpus_entry, mode, parser, corpus_dir, corpus_reference, corpus_index, corpus_results, parity
+):
+    tree, rel = corpus_entry
     path = corpus_dir / tree / rel
-    ours = corpus_results[(tree, rel, mode)]
+    ours = corpus_results[(tree, rel, mode, parser)]
     assert ours.path == rel
-    parity(ours, corpus_reference[(path, mode)], f"{tree}/{rel} [{mode}]")
+    parity(ours, corpus_reference[(path, mode)], f"{tree}/{rel} [{mode}, {parser}]")
     recorded = corpus_index[(tree, rel)].get(f"valid_{mode}")
     if recorded is not None:
         assert ours.valid == recorded, f"{tree}/{rel} [{mode}]: index says valid={recorded}"
@@ -73,7 +71,12 @@ def test_corpus_file_parity(tree, rel, mode, corpus_dir, corpus_reference, corpu
 
 def test_corpus_verdict_totals(corpus_results):
     """The headline numbers of TAXONOMY_RULES.md §1.2/§1.3."""
-    results = {mode: {(t, p): r for (t, p, m), r in corpus_results.items() if m == mode} for mode in MODES}
+    results = {
+        mode: {
+            (t, p): r for (t, p, m, parser), r in corpus_results.items() if m == mode and parser == "libyaml"
+        }
+        for mode in MODES
+    }
     v2024 = [r.valid for (t, _), r in results["ilab"].items() if t == "taxonomy-2024"]
     assert (sum(v2024), len(v2024)) == (146, 147)
     assert all(r.valid for (t, _), r in results["ilab"].items() if t == "taxonomy-2025")
@@ -83,8 +86,16 @@ def test_corpus_verdict_totals(corpus_results):
 
 # -- constructed files ------------------------------------------------------------------------------------
 
-def skill(seeds: int = 5, *, version: str = "3", head: str = "", seed_extra: dict[int, str] | None = None,
-          drop: tuple[str, ...] = (), tail: str = "") -> str:
+
+def skill(
+    seeds: int = 5,
+    *,
+    version: str = "3",
+    head: str = "",
+    seed_extra: dict[int, str] | None = None,
+    drop: tuple[str, ...] = (),
+    tail: str = "",
+) -> str:
     lines = []
     if version is not None and "version" not in drop:
         lines.append(f"version: {version}")
@@ -105,11 +116,22 @@ def skill(seeds: int = 5, *, version: str = "3", head: str = "", seed_extra: dic
     return text + tail
 
 
-def knowledge(seeds: int = 5, qna: int = 3, *, version: str = "3", extra: str = "",
-              patterns: str = "    - chickadee.md\n", commit: str = "5f7158a5ce83c4ff493bfe341fe31ecad64ff697",
-              qna_counts: dict[int, int] | None = None) -> str:
-    out = [f"version: {version}", "created_by: alice", "domain: birds",
-           "document_outline: Facts about the black-capped chickadee."]
+def knowledge(
+    seeds: int = 5,
+    qna: int = 3,
+    *,
+    version: str = "3",
+    extra: str = "",
+    patterns: str = "    - chickadee.md\n",
+    commit: str = "5f7158a5ce83c4ff493bfe341fe31ecad64ff697",
+    qna_counts: dict[int, int] | None = None,
+) -> str:
+    out = [
+        f"version: {version}",
+        "created_by: alice",
+        "domain: birds",
+        "document_outline: Facts about the black-capped chickadee.",
+    ]
     if extra:
         out.append(extra.rstrip("\n"))
     out.append("seed_examples:")
@@ -119,16 +141,25 @@ def knowledge(seeds: int = 5, qna: int = 3, *, version: str = "3", extra: str = 
         for j in range((qna_counts or {}).get(i, qna)):
             out.append(f"      - question: Question {j + 1} about fact {i + 1}?")
             out.append(f"        answer: Answer {j + 1} about fact {i + 1}.")
-    out += ["document:", "  repo: https://github.com/example/knowledge.git", f"  commit: {commit}", "  patterns:"]
+    out += [
+        "document:",
+        "  repo: https://github.com/example/knowledge.git",
+        f"  commit: {commit}",
+        "  patterns:",
+    ]
     return "\n".join(out) + "\n" + patterns
 
 
 def legacy_knowledge(version: str | None) -> str:
     head = f"version: {version}\n" if version else ""
     seeds = "".join(f"  - question: Question {i}?\n    answer: Answer {i}.\n" for i in range(5))
-    return (head + "created_by: alice\ndomain: history\ntask_description: Teach history.\nseed_examples:\n"
-            + seeds + "document:\n  repo: https://github.com/example/k.git\n  commit: abc1234\n"
-            "  patterns:\n    - '*.md'\n")
+    return (
+        head
+        + "created_by: alice\ndomain: history\ntask_description: Teach history.\nseed_examples:\n"
+        + seeds
+        + "document:\n  repo: https://github.com/example/k.git\n  commit: abc1234\n"
+        "  patterns:\n    - '*.md'\n"
+    )
 
 
 VALID_SKILL = skill()
@@ -141,134 +172,385 @@ KNOWLEDGE_DIR = "knowledge/science/animals/chickadee"
 CASES: dict[str, tuple] = {
     "skill-valid": (SKILL_DIR, "qna.yaml", VALID_SKILL, ATTRIBUTION, {"ci": []}),
     "knowledge-valid": (KNOWLEDGE_DIR, "qna.yaml", knowledge(), ATTRIBUTION, {"ci": []}),
-    "unknown-top-key": (SKILL_DIR, "qna.yaml", skill(tail="extra_field: x\n"), ATTRIBUTION,
-                        {"ci": [("R10-unknown-key", 15, 1)]}),
-    "missing-task-description": (SKILL_DIR, "qna.yaml", skill(drop=("task_description",)), ATTRIBUTION,
-                                 {"ci": [("R9-missing-key", 1, 1)], "ilab": [("R9-missing-key", 1, 1)]}),
-    "seed-missing-answer": (SKILL_DIR, "qna.yaml",
-                            VALID_SKILL.replace("    answer: A word like big.\n", ""), ATTRIBUTION,
-                            {"ci": [("R9-missing-key", 9, 5)]}),
-    "seed-unknown-key": (SKILL_DIR, "qna.yaml", skill(seed_extra={0: "    attribution: wikipedia"}),
-                         ATTRIBUTION, {"ci": [("R10-unknown-key", 7, 5)]}),
-    "knowledge-v2": (KNOWLEDGE_DIR, "qna.yaml", legacy_knowledge("2"), ATTRIBUTION,
-                     {"ilab": [("R7-deprecated-version", 1, 10)]}),
-    "knowledge-v1": (KNOWLEDGE_DIR, "qna.yaml", legacy_knowledge(None), ATTRIBUTION,
-                     {"ilab": [("R7-deprecated-version", None, None)]}),
-    "knowledge-task-description": (KNOWLEDGE_DIR, "qna.yaml", knowledge(extra="task_description: Old field."),
-                                   ATTRIBUTION, {"ci": [("R10-unknown-key", 5, 1)]}),
-    "knowledge-two-qna": (KNOWLEDGE_DIR, "qna.yaml", knowledge(qna_counts={1: 2}), ATTRIBUTION,
-                          {"ci": [("R13-too-few-qna", 15, 5)]}),
-    "knowledge-duplicate-patterns": (KNOWLEDGE_DIR, "qna.yaml",
-                                     knowledge(patterns="    - a.md\n    - a.md\n"), ATTRIBUTION,
-                                     {"ci": [("R15-duplicate-pattern", 49, 3)]}),
-    "knowledge-no-patterns": (KNOWLEDGE_DIR, "qna.yaml", knowledge(patterns="").replace("patterns:", "patterns: []"),
-                              ATTRIBUTION, {"ci": [("R15-no-patterns", 49, 3)]}),
+    "unknown-top-key": (
+        SKILL_DIR,
+        "qna.yaml",
+        skill(tail="extra_field: x\n"),
+        ATTRIBUTION,
+        {"ci": [("R10-unknown-key", 15, 1)]},
+    ),
+    "missing-task-description": (
+        SKILL_DIR,
+        "qna.yaml",
+        skill(drop=("task_description",)),
+        ATTRIBUTION,
+        {"ci": [("R9-missing-key", 1, 1)], "ilab": [("R9-missing-key", 1, 1)]},
+    ),
+    "seed-missing-answer": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("    answer: A word like big.\n", ""),
+        ATTRIBUTION,
+        {"ci": [("R9-missing-key", 9, 5)]},
+    ),
+    "seed-unknown-key": (
+        SKILL_DIR,
+        "qna.yaml",
+        skill(seed_extra={0: "    attribution: wikipedia"}),
+        ATTRIBUTION,
+        {"ci": [("R10-unknown-key", 7, 5)]},
+    ),
+    "knowledge-v2": (
+        KNOWLEDGE_DIR,
+        "qna.yaml",
+        legacy_knowledge("2"),
+        ATTRIBUTION,
+        {"ilab": [("R7-deprecated-version", 1, 10)]},
+    ),
+    "knowledge-v1": (
+        KNOWLEDGE_DIR,
+        "qna.yaml",
+        legacy_knowledge(None),
+        ATTRIBUTION,
+        {"ilab": [("R7-deprecated-version", None, None)]},
+    ),
+    "knowledge-task-description": (
+        KNOWLEDGE_DIR,
+        "qna.yaml",
+        knowledge(extra="task_description: Old field."),
+        ATTRIBUTION,
+        {"ci": [("R10-unknown-key", 5, 1)]},
+    ),
+    "knowledge-two-qna": (
+        KNOWLEDGE_DIR,
+        "qna.yaml",
+        knowledge(qna_counts={1: 2}),
+        ATTRIBUTION,
+        {"ci": [("R13-too-few-qna", 15, 5)]},
+    ),
+    "knowledge-duplicate-patterns": (
+        KNOWLEDGE_DIR,
+        "qna.yaml",
+        knowledge(patterns="    - a.md\n    - a.md\n"),
+        ATTRIBUTION,
+        {"ci": [("R15-duplicate-pattern", 49, 3)]},
+    ),
+    "knowledge-no-patterns": (
+        KNOWLEDGE_DIR,
+        "qna.yaml",
+        knowledge(patterns="").replace("patterns:", "patterns: []"),
+        ATTRIBUTION,
+        {"ci": [("R15-no-patterns", 49, 3)]},
+    ),
     "three-seeds": (SKILL_DIR, "qna.yaml", skill(3), ATTRIBUTION, {"ci": [("R12-too-few-seeds", 4, 1)]}),
-    "trailing-spaces": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("created_by: alice\n", "created_by: alice  \n"),
-                        ATTRIBUTION, {"ci": [("lint-trailing-spaces", 2, 18)]}),
-    "bad-indentation": (KNOWLEDGE_DIR, "qna.yaml", knowledge().replace("\n  repo:", "\n    repo:")
-                        .replace("\n  commit:", "\n    commit:").replace("\n  patterns:", "\n    patterns:"),
-                        ATTRIBUTION, {"ilab": [("lint-indentation", 47, 5)], "ci": []}),
-    "wrong-file-name": (SKILL_DIR, "qna.yml", VALID_SKILL, ATTRIBUTION, {"ci": [("R2-file-name", None, None)]}),
+    "trailing-spaces": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("created_by: alice\n", "created_by: alice  \n"),
+        ATTRIBUTION,
+        {"ci": [("lint-trailing-spaces", 2, 18)]},
+    ),
+    "bad-indentation": (
+        KNOWLEDGE_DIR,
+        "qna.yaml",
+        knowledge()
+        .replace("\n  repo:", "\n    repo:")
+        .replace("\n  commit:", "\n    commit:")
+        .replace("\n  patterns:", "\n    patterns:"),
+        ATTRIBUTION,
+        {"ilab": [("lint-indentation", 47, 5)], "ci": []},
+    ),
+    "wrong-file-name": (
+        SKILL_DIR,
+        "qna.yml",
+        VALID_SKILL,
+        ATTRIBUTION,
+        {"ci": [("R2-file-name", None, None)]},
+    ),
     "non-mapping": (SKILL_DIR, "qna.yaml", "- one\n- two\n", ATTRIBUTION, {"ci": [("R6-not-mapping", 1, 1)]}),
-    "null-answer": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("answer: A word like sad.", "answer:"),
-                    ATTRIBUTION, {"ci": [("R11-wrong-type", 8, 5)]}),
+    "null-answer": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("answer: A word like sad.", "answer:"),
+        ATTRIBUTION,
+        {"ci": [("R11-wrong-type", 8, 5)]},
+    ),
     "empty-file": (SKILL_DIR, "qna.yaml", "", ATTRIBUTION, {"ci": []}),
     "comments-only": (SKILL_DIR, "qna.yaml", "# nothing here yet\n", ATTRIBUTION, {"ci": []}),
     "empty-mapping": (SKILL_DIR, "qna.yaml", "{}\n", ATTRIBUTION, {}),
     "zero": (SKILL_DIR, "qna.yaml", "0\n", ATTRIBUTION, {}),
-    "version-string": (SKILL_DIR, "qna.yaml", skill(version='"3"'), ATTRIBUTION,
-                       {"ilab": [("R11-wrong-type", 1, 10)]}),
-    "version-4": (SKILL_DIR, "qna.yaml", skill(version="4"), ATTRIBUTION,
-                  {"ilab": [("R7-unknown-version", 1, 10)], "ci": [("R7-version-mismatch", 1, 10)]}),
+    "version-string": (
+        SKILL_DIR,
+        "qna.yaml",
+        skill(version='"3"'),
+        ATTRIBUTION,
+        {"ilab": [("R11-wrong-type", 1, 10)]},
+    ),
+    "version-4": (
+        SKILL_DIR,
+        "qna.yaml",
+        skill(version="4"),
+        ATTRIBUTION,
+        {"ilab": [("R7-unknown-version", 1, 10)], "ci": [("R7-version-mismatch", 1, 10)]},
+    ),
     "version-24-knowledge": (KNOWLEDGE_DIR, "qna.yaml", knowledge(version="24"), ATTRIBUTION, {}),
     "version-true": (SKILL_DIR, "qna.yaml", skill(version="true"), ATTRIBUTION, {}),
     "version-float": (SKILL_DIR, "qna.yaml", skill(version="3.0"), ATTRIBUTION, {"ci": []}),
     "version-infinite": (SKILL_DIR, "qna.yaml", skill(version=".inf"), ATTRIBUTION, {}),
     "version-null": (SKILL_DIR, "qna.yaml", skill(version=""), ATTRIBUTION, {}),
-    "yes-answer": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("answer: A word like fast.", "answer: Yes"),
-                   ATTRIBUTION, {"ci": [("R11-wrong-type", 14, 13)]}),
-    "number-created-by": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("created_by: alice", "created_by: 42"),
-                          ATTRIBUTION, {"ci": [("R11-wrong-type", 2, 13)]}),
-    "duplicate-keys": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("created_by: alice\n",
-                                                                  "created_by: alice\ncreated_by: bob\n"),
-                       ATTRIBUTION, {"ci": [("lint-key-duplicates", 3, 1)]}),
+    "yes-answer": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("answer: A word like fast.", "answer: Yes"),
+        ATTRIBUTION,
+        {"ci": [("R11-wrong-type", 14, 13)]},
+    ),
+    "number-created-by": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("created_by: alice", "created_by: 42"),
+        ATTRIBUTION,
+        {"ci": [("R11-wrong-type", 2, 13)]},
+    ),
+    "duplicate-keys": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("created_by: alice\n", "created_by: alice\ncreated_by: bob\n"),
+        ATTRIBUTION,
+        {"ci": [("lint-key-duplicates", 3, 1)]},
+    ),
     "crlf": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("\n", "\r\n").encode(), ATTRIBUTION, {"ci": []}),
     "bom": (SKILL_DIR, "qna.yaml", b"\xef\xbb\xbf" + VALID_SKILL.encode(), ATTRIBUTION, {"ci": []}),
-    "bom-crlf-trailing": (SKILL_DIR, "qna.yaml",
-                          b"\xef\xbb\xbf" + VALID_SKILL.replace("created_by: alice\n", "created_by: alice \n")
-                          .replace("\n", "\r\n").encode(), ATTRIBUTION,
-                          {"ci": [("lint-trailing-spaces", 2, 18)]}),
-    "latin1": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("alice", "José").encode("latin-1"), ATTRIBUTION,
-               {"ci": [("R3-encoding", 2, 16)]}),
-    "nul-byte": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("alice", "al\x00ice").encode(), ATTRIBUTION,
-                 {"ci": [("R4-bad-character", 2, 15)]}),
-    "yaml-syntax": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("Give a synonym", "Note: give a synonym"),
-                    ATTRIBUTION, {"ci": [("R4-yaml-syntax", 3, 23)]}),
-    "tab-indent": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("    answer: A word like sad.", "\tanswer: x"),
-                   ATTRIBUTION, {}),
-    "no-final-newline": (SKILL_DIR, "qna.yaml", VALID_SKILL.rstrip("\n"), ATTRIBUTION,
-                         {"ci": [("lint-new-line-at-end-of-file", 14, 30)]}),
-    "blank-lines": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("seed_examples:\n", "\n\n\n\nseed_examples:\n"),
-                    ATTRIBUTION, {"ci": [("lint-empty-lines", 7, 1)]}),
+    "bom-crlf-trailing": (
+        SKILL_DIR,
+        "qna.yaml",
+        b"\xef\xbb\xbf"
+        + VALID_SKILL.replace("created_by: alice\n", "created_by: alice \n").replace("\n", "\r\n").encode(),
+        ATTRIBUTION,
+        {"ci": [("lint-trailing-spaces", 2, 18)]},
+    ),
+    "latin1": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("alice", "José").encode("latin-1"),
+        ATTRIBUTION,
+        {"ci": [("R3-encoding", 2, 16)]},
+    ),
+    "nul-byte": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("alice", "al\x00ice").encode(),
+        ATTRIBUTION,
+        {"ci": [("R4-bad-character", 2, 15)]},
+    ),
+    "yaml-syntax": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("Give a synonym", "Note: give a synonym"),
+        ATTRIBUTION,
+        {"ci": [("R4-yaml-syntax", 3, 23)]},
+    ),
+    "tab-indent": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("    answer: A word like sad.", "\tanswer: x"),
+        ATTRIBUTION,
+        {},
+    ),
+    "no-final-newline": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.rstrip("\n"),
+        ATTRIBUTION,
+        {"ci": [("lint-new-line-at-end-of-file", 14, 30)]},
+    ),
+    "blank-lines": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("seed_examples:\n", "\n\n\n\nseed_examples:\n"),
+        ATTRIBUTION,
+        {"ci": [("lint-empty-lines", 7, 1)]},
+    ),
     "blank-line-at-start": (SKILL_DIR, "qna.yaml", "\n" + VALID_SKILL, ATTRIBUTION, {}),
-    "empty-created-by": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("created_by: alice", "created_by: ''"),
-                         ATTRIBUTION, {"ci": [("R11-empty-text", 2, 13)]}),
+    "empty-created-by": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("created_by: alice", "created_by: ''"),
+        ATTRIBUTION,
+        {"ci": [("R11-empty-text", 2, 13)]},
+    ),
     "knowledge-under-skills": (SKILL_DIR, "qna.yaml", knowledge(), ATTRIBUTION, {}),
-    "skill-v2": (SKILL_DIR, "qna.yaml", skill(version="2"), ATTRIBUTION, {"ci": [("R7-version-mismatch", 1, 10)]}),
+    "skill-v2": (
+        SKILL_DIR,
+        "qna.yaml",
+        skill(version="2"),
+        ATTRIBUTION,
+        {"ci": [("R7-version-mismatch", 1, 10)]},
+    ),
     "skill-v1": (SKILL_DIR, "qna.yaml", skill(3, version=None), None, {"ilab": []}),
-    "identical-seeds": (SKILL_DIR, "qna.yaml",
-                        skill() + "  - question: What is a synonym for happy?\n    answer: A word like happy.\n",
-                        ATTRIBUTION, {"ci": [("R14-duplicate", 4, 1)]}),
+    "identical-seeds": (
+        SKILL_DIR,
+        "qna.yaml",
+        skill() + "  - question: What is a synonym for happy?\n    answer: A word like happy.\n",
+        ATTRIBUTION,
+        {"ci": [("R14-duplicate", 4, 1)]},
+    ),
     "outside-roots": ("foundational_skills/reasoning/x", "qna.yaml", skill(3, version=None), None, {}),
-    "missing-attribution": (SKILL_DIR, "qna.yaml", VALID_SKILL, None,
-                            {"ci": [("R16-attribution-missing", None, None)]}),
-    "empty-attribution": (SKILL_DIR, "qna.yaml", VALID_SKILL, b"", {"ci": [("R16-attribution-empty", None, None)]}),
+    "missing-attribution": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL,
+        None,
+        {"ci": [("R16-attribution-missing", None, None)]},
+    ),
+    "empty-attribution": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL,
+        b"",
+        {"ci": [("R16-attribution-empty", None, None)]},
+    ),
     "multi-document": (SKILL_DIR, "qna.yaml", VALID_SKILL + "---\nversion: 3\n", ATTRIBUTION, {}),
-    "anchors": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("answer: A word like happy.", "answer: &a A word.")
-                .replace("answer: A word like sad.", "answer: *a"), ATTRIBUTION, {"ci": []}),
-    "undefined-alias": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("answer: A word like sad.", "answer: *nope"),
-                        ATTRIBUTION, {"ci": [("R4-yaml-syntax", 8, 13)]}),
-    "duplicate-anchor": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("answer: A word like happy.", "answer: &a x")
-                         .replace("answer: A word like sad.", "answer: &a y"), ATTRIBUTION, {}),
-    "merge-keys": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace(
-        "  - question: What is a synonym for fast?\n    answer: A word like fast.\n",
-        "  - &base\n    question: What is a synonym for fast?\n    answer: A word like fast.\n"
-        "  - <<: *base\n    question: What is a synonym for quick?\n"), ATTRIBUTION, {"ci": []}),
-    "disable-file": (SKILL_DIR, "qna.yaml", "# yamllint disable-file\n" + VALID_SKILL.replace("alice", "alice  "),
-                     ATTRIBUTION, {"ci": []}),
-    "date-created-by": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("created_by: alice", "created_by: 2024-01-31"),
-                        ATTRIBUTION, {"ci": [("R11-wrong-type", 2, 13)]}),
-    "bad-date": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("created_by: alice", "created_by: 2024-13-45"),
-                 ATTRIBUTION, {"ci": [("R4-yaml-syntax", 2, 13)]}),
-    "seeds-not-a-list": (SKILL_DIR, "qna.yaml", "version: 3\ncreated_by: a\ntask_description: t\n"
-                         "seed_examples: none yet\n", ATTRIBUTION, {"ci": [("R11-wrong-type", 4, 16)]}),
-    "int-key": (SKILL_DIR, "qna.yaml", VALID_SKILL + "1: one\n", ATTRIBUTION, {"ci": [("R10-unknown-key", 15, 1)]}),
-    "percent-in-message": (SKILL_DIR, "qna.yaml", VALID_SKILL + "  - 50% off\n", ATTRIBUTION,
-                           {"ci": [("R11-wrong-type", 15, 5)]}),
-    "unicode-columns": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("answer: A word like big.",
-                                                                   "answer: Ça 大きい 😀 ok   "),
-                        ATTRIBUTION, {"ci": [("lint-trailing-spaces", 10, 24)]}),
-    "quoted-empty-question": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("question: What is a synonym for big?",
-                                                                         'question: ""'),
-                              ATTRIBUTION, {"ci": [("R11-empty-text", 9, 15)]}),
-    "flow-style": (SKILL_DIR, "qna.yaml", "{version: 3, created_by: a, task_description: t, seed_examples: "
-                   "[{question: q1, answer: a}, {question: q2, answer: a}, {question: q3, answer: a}, "
-                   "{question: q4, answer: a}, {question: q5, answer: a}]}\n", ATTRIBUTION, {"ci": []}),
-    "hyphen-spacing": (SKILL_DIR, "qna.yaml", VALID_SKILL.replace("  - question: What is a synonym for big?",
-                                                                  "  -   question: What is a synonym for big?")
-                       .replace("    answer: A word like big.", "      answer: A word like big."),
-                       ATTRIBUTION, {"ilab": [("lint-hyphens", 9, 6)]}),
-    "knowledge-short-commit": (KNOWLEDGE_DIR, "qna.yaml", knowledge(commit="5f7158a"), ATTRIBUTION, {"ci": []}),
-    "knowledge-missing-document": (KNOWLEDGE_DIR, "qna.yaml", knowledge().split("document:\n")[0], ATTRIBUTION,
-                                   {"ci": [("R9-missing-key", 1, 1)]}),
-    "knowledge-document-extra": (KNOWLEDGE_DIR, "qna.yaml",
-                                 knowledge().replace("  patterns:", "  branch: main\n  patterns:"), ATTRIBUTION,
-                                 {"ci": [("R10-unknown-key", 49, 3)]}),
-    "knowledge-qna-extra-key": (KNOWLEDGE_DIR, "qna.yaml",
-                                knowledge().replace("answer: Answer 1 about fact 1.",
-                                                    "answer: Answer 1 about fact 1.\n        source: p. 3"),
-                                ATTRIBUTION, {"ci": []}),
+    "anchors": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("answer: A word like happy.", "answer: &a A word.").replace(
+            "answer: A word like sad.", "answer: *a"
+        ),
+        ATTRIBUTION,
+        {"ci": []},
+    ),
+    "undefined-alias": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("answer: A word like sad.", "answer: *nope"),
+        ATTRIBUTION,
+        {"ci": [("R4-yaml-syntax", 8, 13)]},
+    ),
+    "duplicate-anchor": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("answer: A word like happy.", "answer: &a x").replace(
+            "answer: A word like sad.", "answer: &a y"
+        ),
+        ATTRIBUTION,
+        {},
+    ),
+    "merge-keys": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace(
+            "  - question: What is a synonym for fast?\n    answer: A word like fast.\n",
+            "  - &base\n    question: What is a synonym for fast?\n    answer: A word like fast.\n"
+            "  - <<: *base\n    question: What is a synonym for quick?\n",
+        ),
+        ATTRIBUTION,
+        {"ci": []},
+    ),
+    "disable-file": (
+        SKILL_DIR,
+        "qna.yaml",
+        "# yamllint disable-file\n" + VALID_SKILL.replace("alice", "alice  "),
+        ATTRIBUTION,
+        {"ci": []},
+    ),
+    "date-created-by": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("created_by: alice", "created_by: 2024-01-31"),
+        ATTRIBUTION,
+        {"ci": [("R11-wrong-type", 2, 13)]},
+    ),
+    "bad-date": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("created_by: alice", "created_by: 2024-13-45"),
+        ATTRIBUTION,
+        {"ci": [("R4-yaml-syntax", 2, 13)]},
+    ),
+    "seeds-not-a-list": (
+        SKILL_DIR,
+        "qna.yaml",
+        "version: 3\ncreated_by: a\ntask_description: t\nseed_examples: none yet\n",
+        ATTRIBUTION,
+        {"ci": [("R11-wrong-type", 4, 16)]},
+    ),
+    "int-key": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL + "1: one\n",
+        ATTRIBUTION,
+        {"ci": [("R10-unknown-key", 15, 1)]},
+    ),
+    "percent-in-message": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL + "  - 50% off\n",
+        ATTRIBUTION,
+        {"ci": [("R11-wrong-type", 15, 5)]},
+    ),
+    "unicode-columns": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("answer: A word like big.", "answer: Ça 大きい 😀 ok   "),
+        ATTRIBUTION,
+        {"ci": [("lint-trailing-spaces", 10, 24)]},
+    ),
+    "quoted-empty-question": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace("question: What is a synonym for big?", 'question: ""'),
+        ATTRIBUTION,
+        {"ci": [("R11-empty-text", 9, 15)]},
+    ),
+    "flow-style": (
+        SKILL_DIR,
+        "qna.yaml",
+        "{version: 3, created_by: a, task_description: t, seed_examples: "
+        "[{question: q1, answer: a}, {question: q2, answer: a}, {question: q3, answer: a}, "
+        "{question: q4, answer: a}, {question: q5, answer: a}]}\n",
+        ATTRIBUTION,
+        {"ci": []},
+    ),
+    "hyphen-spacing": (
+        SKILL_DIR,
+        "qna.yaml",
+        VALID_SKILL.replace(
+            "  - question: What is a synonym for big?", "  -   question: What is a synonym for big?"
+        ).replace("    answer: A word like big.", "      answer: A word like big."),
+        ATTRIBUTION,
+        {"ilab": [("lint-hyphens", 9, 6)]},
+    ),
+    "knowledge-short-commit": (
+        KNOWLEDGE_DIR,
+        "qna.yaml",
+        knowledge(commit="5f7158a"),
+        ATTRIBUTION,
+        {"ci": []},
+    ),
+    "knowledge-missing-document": (
+        KNOWLEDGE_DIR,
+        "qna.yaml",
+        knowledge().split("document:\n")[0],
+        ATTRIBUTION,
+        {"ci": [("R9-missing-key", 1, 1)]},
+    ),
+    "knowledge-document-extra": (
+        KNOWLEDGE_DIR,
+        "qna.yaml",
+        knowledge().replace("  patterns:", "  branch: main\n  patterns:"),
+        ATTRIBUTION,
+        {"ci": [("R10-unknown-key", 49, 3)]},
+    ),
+    "knowledge-qna-extra-key": (
+        KNOWLEDGE_DIR,
+        "qna.yaml",
+        knowledge().replace(
+            "answer: Answer 1 about fact 1.", "answer: Answer 1 about fact 1.\n        source: p. 3"
+        ),
+        ATTRIBUTION,
+        {"ci": []},
+    ),
 }
 
 
@@ -291,13 +573,14 @@ def constructed(tmp_path_factory, reference):
     return root, paths, outcomes
 
 
+@pytest.mark.parametrize("parser", PARSERS)
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", list(CASES))
-def test_constructed_parity(name, mode, constructed, parity):
+def test_constructed_parity(name, mode, parser, constructed, parity):
     root, paths, outcomes = constructed
     path = paths[name]
-    ours = validate_file(path, taxonomy_root=root / name, mode=mode)
-    parity(ours, outcomes[(path, mode)], f"{name} [{mode}]")
+    ours = validate_with(parser, path, taxonomy_root=root / name, mode=mode)
+    parity(ours, outcomes[(path, mode)], f"{name} [{mode}, {parser}]")
     expected = CASES[name][4].get(mode)
     if expected is None:
         return
@@ -306,7 +589,9 @@ def test_constructed_parity(name, mode, constructed, parity):
         return
     for rule, line, column in expected:
         found = [(i.line, i.column) for i in ours.errors + ours.warnings if i.rule == rule]
-        assert found, f"{name} [{mode}]: no {rule} in {[(i.rule, i.line) for i in ours.errors + ours.warnings]}"
+        assert found, (
+            f"{name} [{mode}]: no {rule} in {[(i.rule, i.line) for i in ours.errors + ours.warnings]}"
+        )
         assert (line, column) in found, f"{name} [{mode}]: {rule} at {found}, expected {(line, column)}"
 
 
@@ -327,7 +612,9 @@ def test_messages_are_plain_and_untruncated(constructed):
     long = validate_file(paths["identical-seeds"], taxonomy_root=root / "identical-seeds", mode="ci")
     duplicate = next(i for i in long.errors if i.rule == "R14-duplicate")
     assert "seed examples 1 and 6" in duplicate.message
-    assert duplicate.detail.startswith("[{'question': 'What is a synonym for happy?'")  # the reference cuts this
+    assert duplicate.detail.startswith(
+        "[{'question': 'What is a synonym for happy?'"
+    )  # the reference cuts this
     assert len(duplicate.detail) > 200
 
 

@@ -17,8 +17,10 @@ VALID = (
     "created_by: alice\n"
     "task_description: Give a synonym for a word.\n"
     "seed_examples:\n"
-    + "".join(f"  - question: What is a synonym for {w}?\n    answer: A word like {w}.\n"
-              for w in ("happy", "sad", "big", "small", "fast"))
+    + "".join(
+        f"  - question: What is a synonym for {w}?\n    answer: A word like {w}.\n"
+        for w in ("happy", "sad", "big", "small", "fast")
+    )
 )
 
 
@@ -62,7 +64,8 @@ def test_alias_bomb_under_seed_examples_is_refused():
 
 def test_small_alias_use_is_fine():
     text = VALID.replace("answer: A word like happy.", "answer: &same Same answer.").replace(
-        "answer: A word like sad.", "answer: *same")
+        "answer: A word like sad.", "answer: *same"
+    )
     result, _ = check(text)
     assert result.valid
     assert result.contents["seed_examples"][1]["answer"] == "Same answer."
@@ -102,12 +105,16 @@ def test_text_input_is_measured_in_utf8_bytes():
     assert only_error(result).rule == "limit-file-size"
 
 
-@pytest.mark.parametrize("text", [
-    "[" * 10_000 + "]" * 10_000,
-    "a: " + "{a: " * 10_000 + "1" + "}" * 10_000,
-    "- " * 10_000 + "x\n",
-    "".join("  " * i + "-\n" for i in range(200)),
-], ids=["flow-lists", "flow-mappings", "block-sequences", "indented-block"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 10_000 + "]" * 10_000,
+        "a: " + "{a: " * 10_000 + "1" + "}" * 10_000,
+        "- " * 10_000 + "x\n",
+        "".join("  " * i + "-\n" for i in range(200)),
+    ],
+    ids=["flow-lists", "flow-mappings", "block-sequences", "indented-block"],
+)
 def test_ten_thousand_deep_nesting_is_refused_without_recursion_error(text):
     result, elapsed = check(text)
     issue = only_error(result)
@@ -200,7 +207,9 @@ def test_non_mapping_top_level():
         assert (issue.line, issue.column) == (1, 1)
 
 
-@pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n", "{}\n", "[]\n", "''\n", "~\n", "false\n"])
+@pytest.mark.parametrize(
+    "text", ["", "# only a comment\n", "---\n", "{}\n", "[]\n", "''\n", "~\n", "false\n"]
+)
 def test_empty_file_is_a_warning_except_in_strict_mode(text):
     for mode in ("ilab", "ci"):
         result, _ = check(text, mode=mode)
@@ -218,15 +227,22 @@ def test_unknown_version():
     assert (issue.line, issue.column, issue.yaml_path) == (1, 10, ".version")
     ci, _ = check(VALID.replace("version: 3", "version: 7"))
     assert [(i.rule, i.message) for i in ci.errors] == [
-        ("R7-version-mismatch", "The version must be 3, but this file says 7. Only version 3 files are accepted here.")]
+        (
+            "R7-version-mismatch",
+            "The version must be 3, but this file says 7. Only version 3 files are accepted here.",
+        )
+    ]
 
 
 def test_version_as_string():
     result, _ = check(VALID.replace("version: 3", 'version: "3"'), mode="ilab")
     assert [(i.rule, i.message) for i in result.errors] == [
         ("R11-wrong-type", "The version must be the number 3 without quotes, but it is the text '3'."),
-        ("R7-version-mismatch", "The version must be 3, but this file says '3' (in quotes, so it is text). "
-                                "Only version 3 files are accepted here."),
+        (
+            "R7-version-mismatch",
+            "The version must be 3, but this file says '3' (in quotes, so it is text). "
+            "Only version 3 files are accepted here.",
+        ),
     ]
     assert {(i.line, i.column) for i in result.errors} == {(1, 10)}
 
@@ -245,8 +261,10 @@ def test_yes_becomes_a_boolean_and_is_explained():
     result, _ = check(VALID.replace("answer: A word like big.", "answer: Yes"))
     issue = only_error(result)
     assert issue.rule == "R11-wrong-type"
-    assert issue.message == ('The answer of seed example 3 must be text, but it is the yes/no value true '
-                             '(written as Yes). Put it in quotes so that it is read as text, for example "Yes".')
+    assert issue.message == (
+        "The answer of seed example 3 must be text, but it is the yes/no value true "
+        '(written as Yes). Put it in quotes so that it is read as text, for example "Yes".'
+    )
     assert (issue.line, issue.column, issue.yaml_path) == (10, 13, ".seed_examples[2].answer")
     assert issue.detail == "True is not of type 'string'"
 
@@ -297,8 +315,10 @@ def test_tabs_and_multiple_documents():
     assert only_error(tabs).rule == "R4-yaml-syntax"
     multi, _ = check(VALID + "---\nversion: 3\n")
     issue = only_error(multi)
-    assert issue.message.startswith("The file is not valid YAML (line 15, column 1): expected a single document "
-                                    "in the stream, but found another document.")
+    assert issue.message.startswith(
+        "The file is not valid YAML (line 15, column 1): expected a single document "
+        "in the stream, but found another document."
+    )
     assert issue.line == 15
 
 

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import yaml
-from conftest import CORPUS, TREES, corpus_files
 
 from taxonomy_app.schema import LeafSummary, summarize_leaf, validate_qna
 
-FILES = corpus_files()
 
-
-@pytest.fixture(scope="module")
-def index(corpus_dir):
-    entries = {}
-    for tree in TREES:
-        for entry in json.loads((corpus_dir / f"{tree}.index.json").read_text(encoding="utf-8"))["files"]:
-            entries[(tree, entry["path"])] = entry
-    return entries
-
-
-@pytest.mark.parametrize(("tree", "rel"), FILES, ids=[f"{t}/{p}" for t, p in FILES])
-def test_summary_matches_the_index(tree, rel, index):
-    contents = yaml.safe_load((CORPUS / tree / rel).read_text(encoding="utf-8"))
+def test_summary_matches_the_index(corpus_entry, corpus_dir, corpus_index):
+    tree, rel = corpus_entry
+    contents = yaml.safe_load((corpus_dir / tree / rel).read_text(encoding="utf-8"))
     summary = summarize_leaf(contents, rel)
-    expected = index[(tree, rel)]
+    expected = corpus_index[(tree, rel)]
     assert summary.leaf_type == expected["type"]
     assert summary.version == expected["version"]
     assert summary.created_by == expected["created_by"]
@@ -49,15 +35,23 @@ def test_knowledge_summary_details(corpus_dir):
     assert question and answer
 
 
-@pytest.mark.parametrize("contents", [
-    {},
-    {"seed_examples": "not a list", "version": "three", "created_by": 42},
-    {"seed_examples": [None, 3, "x", {"question": None, "answer": ["a"]}], "version": True},
-    {"seed_examples": [{"context": "  ", "question": "q", "answer": "a"}], "document": "oops"},
-    {"seed_examples": [{"questions_and_answers": "x"}, {"questions_and_answers": [1, {"question": 2}]}],
-     "document": {"repo": "r"}},
-    {"version": float("inf"), "domain": {"a": 1}},
-])
+@pytest.mark.parametrize(
+    "contents",
+    [
+        {},
+        {"seed_examples": "not a list", "version": "three", "created_by": 42},
+        {"seed_examples": [None, 3, "x", {"question": None, "answer": ["a"]}], "version": True},
+        {"seed_examples": [{"context": "  ", "question": "q", "answer": "a"}], "document": "oops"},
+        {
+            "seed_examples": [
+                {"questions_and_answers": "x"},
+                {"questions_and_answers": [1, {"question": 2}]},
+            ],
+            "document": {"repo": "r"},
+        },
+        {"version": float("inf"), "domain": {"a": 1}},
+    ],
+)
 def test_malformed_contents_never_raise(contents):
     summary = summarize_leaf(contents, "knowledge/a/b/qna.yaml")
     assert isinstance(summary, LeafSummary)
@@ -72,6 +66,9 @@ def test_skill_types():
     assert summarize_leaf(freeform, "compositional_skills/a/b/qna.yaml").leaf_type == "freeform_skill"
     summary = summarize_leaf(grounded, "compositional_skills/a/b/qna.yaml")
     assert (summary.leaf_type, summary.contexts, summary.questions_and_answers) == (
-        "grounded_skill", ["c"], [("q", "a", "c")])
+        "grounded_skill",
+        ["c"],
+        [("q", "a", "c")],
+    )
     assert summarize_leaf({"document": {}}, "elsewhere/qna.yaml").leaf_type == "knowledge"
     assert summarize_leaf({"version": "3"}, "x").version == 3

@@ -13,10 +13,14 @@ def skill_seeds(n: int) -> str:
 
 
 def knowledge_text(seed_block: str, extra: str = "", patterns: str = "    - chickadee.md\n") -> str:
-    return ("version: 3\ncreated_by: alice\ndomain: birds\ndocument_outline: About chickadees.\n" + extra
-            + "seed_examples:\n" + seed_block
-            + "document:\n  repo: https://github.com/example/k.git\n"
-              "  commit: 5f7158a5ce83c4ff493bfe341fe31ecad64ff697\n  patterns:\n" + patterns)
+    return (
+        "version: 3\ncreated_by: alice\ndomain: birds\ndocument_outline: About chickadees.\n"
+        + extra
+        + "seed_examples:\n"
+        + seed_block
+        + "document:\n  repo: https://github.com/example/k.git\n"
+        "  commit: 5f7158a5ce83c4ff493bfe341fe31ecad64ff697\n  patterns:\n" + patterns
+    )
 
 
 def knowledge_seed(i: int, pairs: int = 3) -> str:
@@ -36,16 +40,26 @@ def by_rule(issues: list[Issue], rule: str) -> list[Issue]:
 
 def test_missing_answer_points_at_the_seed():
     text = "version: 3\ncreated_by: a\ntask_description: t\nseed_examples:\n" + skill_seeds(5).replace(
-        "    answer: Answer 3.\n", "")
+        "    answer: Answer 3.\n", ""
+    )
     [issue] = errors(text)
-    assert issue == Issue(rule="R9-missing-key", message="Seed example 3 is missing its answer.", line=9, column=5,
-                          yaml_path=".seed_examples[2]", severity="error",
-                          detail="'answer' is a required property")
+    assert issue == Issue(
+        rule="R9-missing-key",
+        message="Seed example 3 is missing its answer.",
+        line=9,
+        column=5,
+        yaml_path=".seed_examples[2]",
+        severity="error",
+        detail="'answer' is a required property",
+    )
 
 
 def test_too_few_seeds_points_at_the_key():
     [issue] = errors("version: 3\ncreated_by: a\ntask_description: t\nseed_examples:\n" + skill_seeds(3))
-    assert (issue.rule, issue.message) == ("R12-too-few-seeds", "This file needs at least 5 seed examples; it has 3.")
+    assert (issue.rule, issue.message) == (
+        "R12-too-few-seeds",
+        "This file needs at least 5 seed examples; it has 3.",
+    )
     assert (issue.line, issue.column, issue.yaml_path) == (4, 1, ".seed_examples")
     assert issue.detail == "Value must have at least 5 items"
 
@@ -53,64 +67,91 @@ def test_too_few_seeds_points_at_the_key():
 def test_missing_top_level_fields_point_at_the_mapping():
     issues = errors("# a comment first\n\nversion: 3\ncreated_by: a\n")
     assert [(i.message, i.line, i.column) for i in issues] == [
-        ("The file is missing the required field 'task_description' (one or two sentences describing the skill).",
-         3, 1),
+        (
+            "The file is missing the required field 'task_description' "
+            "(one or two sentences describing the skill).",
+            3,
+            1,
+        ),
         ("The file is missing the required field 'seed_examples' (the list of examples).", 3, 1),
     ]
 
 
 def test_unexpected_keys_each_point_at_their_key():
-    text = knowledge_text("".join(knowledge_seed(i) for i in range(1, 6)), extra="task_description: t\nnotes: n\n")
+    text = knowledge_text(
+        "".join(knowledge_seed(i) for i in range(1, 6)), extra="task_description: t\nnotes: n\n"
+    )
     issues = by_rule(errors(text, KNOWLEDGE_PATH), "R10-unknown-key")
     assert [(i.message.split(".")[0], i.line, i.column, i.yaml_path) for i in issues] == [
         ("'task_description' is not allowed in a version 3 knowledge file", 5, 1, ".task_description"),
         ("'notes' is not allowed in a version 3 knowledge file", 6, 1, ".notes"),
     ]
-    assert all(i.detail == "Unevaluated properties are not allowed ('notes', 'task_description' were unexpected)"
-               for i in issues)
+    assert all(
+        i.detail == "Unevaluated properties are not allowed ('notes', 'task_description' were unexpected)"
+        for i in issues
+    )
     assert "document_outline" in issues[0].message
 
 
 def test_knowledge_seed_with_skill_fields_gets_a_hint():
-    seeds = "".join(knowledge_seed(i) for i in range(1, 5)) + "  - question: Old style?\n    answer: Yes it is.\n"
+    seeds = (
+        "".join(knowledge_seed(i) for i in range(1, 5)) + "  - question: Old style?\n    answer: Yes it is.\n"
+    )
     issues = errors(knowledge_text(seeds), KNOWLEDGE_PATH)
     missing = by_rule(issues, "R9-missing-key")
-    assert [i.message for i in missing] == ["Seed example 5 is missing its context.",
-                                            "Seed example 5 is missing its 'questions_and_answers' list."]
+    assert [i.message for i in missing] == [
+        "Seed example 5 is missing its context.",
+        "Seed example 5 is missing its 'questions_and_answers' list.",
+    ]
     unknown = by_rule(issues, "R10-unknown-key")
     assert [(i.yaml_path, i.line, i.column) for i in unknown] == [
-        (".seed_examples[4].question", 38, 5), (".seed_examples[4].answer", 39, 5)]
+        (".seed_examples[4].question", 38, 5),
+        (".seed_examples[4].answer", 39, 5),
+    ]
     assert "questions_and_answers" in unknown[0].message
 
 
 def test_too_few_pairs_and_duplicate_pairs():
     seeds = knowledge_seed(1) + knowledge_seed(2, pairs=2) + "".join(knowledge_seed(i) for i in range(3, 6))
-    seeds = seeds.replace("      - question: Q2 of 4?\n        answer: A2 of 4.\n",
-                          "      - question: Q1 of 4?\n        answer: A1 of 4.\n")
+    seeds = seeds.replace(
+        "      - question: Q2 of 4?\n        answer: A2 of 4.\n",
+        "      - question: Q1 of 4?\n        answer: A1 of 4.\n",
+    )
     issues = errors(knowledge_text(seeds), KNOWLEDGE_PATH)
     [few] = by_rule(issues, "R13-too-few-qna")
     assert few.message == "Seed example 2 needs at least 3 question-and-answer pairs; it has 2."
     assert (few.line, few.column, few.yaml_path) == (15, 5, ".seed_examples[1].questions_and_answers")
     [dup] = by_rule(issues, "R14-duplicate")
-    assert dup.message == ("Seed example 4 has identical question-and-answer pairs (pairs 1 and 2); "
-                           "each one must be different.")
+    assert dup.message == (
+        "Seed example 4 has identical question-and-answer pairs (pairs 1 and 2); each one must be different."
+    )
 
 
 def test_pattern_rules():
     seeds = "".join(knowledge_seed(i) for i in range(1, 6))
     [dup] = errors(knowledge_text(seeds, patterns="    - a.md\n    - b.md\n    - a.md\n"), KNOWLEDGE_PATH)
     assert dup.rule == "R15-duplicate-pattern"
-    assert dup.message == "The document lists the same file pattern more than once: 'a.md' (patterns 1 and 3)."
-    [none] = errors(knowledge_text(seeds, patterns="").replace("patterns:\n", "patterns: []\n"), KNOWLEDGE_PATH)
+    assert (
+        dup.message == "The document lists the same file pattern more than once: 'a.md' (patterns 1 and 3)."
+    )
+    [none] = errors(
+        knowledge_text(seeds, patterns="").replace("patterns:\n", "patterns: []\n"), KNOWLEDGE_PATH
+    )
     assert none.rule == "R15-no-patterns" and "it has none" in none.message
     [blank] = errors(knowledge_text(seeds, patterns="    - ''\n"), KNOWLEDGE_PATH)
-    assert (blank.rule, blank.message) == ("R11-empty-text", "File pattern 1 of the document is empty; please fill it in.")
+    assert (blank.rule, blank.message) == (
+        "R11-empty-text",
+        "File pattern 1 of the document is empty; please fill it in.",
+    )
     assert (blank.line, blank.column) == (50, 7)
 
 
 def test_wrong_types_are_described():
-    text = ("version: 3\ncreated_by: [a, b]\ntask_description: t\nseed_examples:\n" + skill_seeds(4)
-            + "  - just a sentence\n")
+    text = (
+        "version: 3\ncreated_by: [a, b]\ntask_description: t\nseed_examples:\n"
+        + skill_seeds(4)
+        + "  - just a sentence\n"
+    )
     issues = errors(text)
     assert [(i.message, i.line, i.column) for i in issues] == [
         ("'created_by' must be text, but it is a list.", 2, 1),
@@ -134,15 +175,26 @@ def test_odd_keys_get_bracketed_yaml_paths():
 
 def test_issue_to_dict_has_exactly_the_public_keys():
     issue = Issue(rule="R9-missing-key", message="m", line=3, column=4, yaml_path=".", detail="d")
-    assert issue.to_dict() == {"line": 3, "column": 4, "rule": "R9-missing-key", "message": "m", "yaml_path": "."}
+    assert issue.to_dict() == {
+        "line": 3,
+        "column": 4,
+        "rule": "R9-missing-key",
+        "message": "m",
+        "yaml_path": ".",
+    }
 
 
 def test_issues_are_ordered_by_position():
-    text = ("version: 3\ncreated_by: ''\ntask_description: t\nseed_examples:\n" + skill_seeds(3)
-            + "extra: 1  \n")
+    text = (
+        "version: 3\ncreated_by: ''\ntask_description: t\nseed_examples:\n" + skill_seeds(3) + "extra: 1  \n"
+    )
     issues = errors(text)
     assert [(i.rule, i.line) for i in issues] == [
-        ("R11-empty-text", 2), ("R12-too-few-seeds", 4), ("R10-unknown-key", 11), ("lint-trailing-spaces", 11)]
+        ("R11-empty-text", 2),
+        ("R12-too-few-seeds", 4),
+        ("R10-unknown-key", 11),
+        ("lint-trailing-spaces", 11),
+    ]
     result = validate_qna(text, path=SKILL_PATH, attribution_present=False)
     assert result.errors[0].rule == "R16-attribution-missing" and result.errors[0].line is None
 

@@ -17,18 +17,22 @@ from taxonomy_app.schema import (
     validate_tree,
 )
 
-SKILL = ("version: 3\ncreated_by: alice\ntask_description: t\nseed_examples:\n"
-         + "".join(f"  - question: Q{i}?\n    answer: A{i}.\n" for i in range(5)))
+SKILL = "version: 3\ncreated_by: alice\ntask_description: t\nseed_examples:\n" + "".join(
+    f"  - question: Q{i}?\n    answer: A{i}.\n" for i in range(5)
+)
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ("compositional_skills/a/b/qna.yaml", "compositional_skills/a/b/qna.yaml"),
-    ("/home/me/taxonomy/knowledge/a/b/qna.yaml", "knowledge/a/b/qna.yaml"),
-    ("/x/knowledge/old/compositional_skills/a/qna.yaml", "compositional_skills/a/qna.yaml"),
-    ("knowledge/a/../../compositional_skills/b/c/qna.yaml", "compositional_skills/b/c/qna.yaml"),
-    ("foundational_skills/a/qna.yaml", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("compositional_skills/a/b/qna.yaml", "compositional_skills/a/b/qna.yaml"),
+        ("/home/me/taxonomy/knowledge/a/b/qna.yaml", "knowledge/a/b/qna.yaml"),
+        ("/x/knowledge/old/compositional_skills/a/qna.yaml", "compositional_skills/a/qna.yaml"),
+        ("knowledge/a/../../compositional_skills/b/c/qna.yaml", "compositional_skills/b/c/qna.yaml"),
+        ("foundational_skills/a/qna.yaml", None),
+        ("", None),
+    ],
+)
 def test_taxonomy_relative(path, expected):
     result = taxonomy_relative(path)
     assert (str(result) if result is not None else None) == expected
@@ -50,15 +54,19 @@ def test_is_taxonomy_file_mirrors_ilab(caplog):
     with caplog.at_level(logging.WARNING, logger="taxonomy_app.schema.paths"):
         assert not is_taxonomy_file("compositional_skills/a/qna.yml")
         assert not is_taxonomy_file("knowledge/a/QNA.yaml")
-    assert [r.getMessage().split(":")[0] for r in caplog.records] == ["Found a 'qna.yml' file",
-                                                                      "Found a 'QNA.yaml' file"]
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == [
+        "Found a 'qna.yml' file",
+        "Found a 'QNA.yaml' file",
+    ]
 
 
 def test_file_name_must_be_qna_yaml():
     result = validate_qna(SKILL, path="compositional_skills/a/b/qna.yml", mode="ilab")
     [issue] = result.errors
     assert issue.rule == "R2-file-name"
-    assert issue.message == "The file must be named qna.yaml, but it is named 'qna.yml'. Rename it to qna.yaml."
+    assert (
+        issue.message == "The file must be named qna.yaml, but it is named 'qna.yml'. Rename it to qna.yaml."
+    )
     assert issue.detail == 'Taxonomy file must be named "qna.yaml"; "qna.yml" is not a valid name'
     assert result.contents is None
 
@@ -71,7 +79,9 @@ def test_path_outside_the_taxonomy_gets_a_warning_but_is_still_checked():
 
 
 def test_version_fields_of_the_result():
-    ilab = validate_qna(SKILL.replace("version: 3\n", ""), path="compositional_skills/a/b/qna.yaml", mode="ilab")
+    ilab = validate_qna(
+        SKILL.replace("version: 3\n", ""), path="compositional_skills/a/b/qna.yaml", mode="ilab"
+    )
     assert (ilab.version, ilab.declared_version) == (1, None)
     ci = validate_qna(SKILL.replace("version: 3", "version: 2"), path="compositional_skills/a/b/qna.yaml")
     assert (ci.version, ci.declared_version, ci.mode) == (3, 2, ValidationMode.CI)
@@ -93,9 +103,11 @@ def test_validate_file_reads_the_attribution_beside_it(tmp_path):
     ok = validate_file(with_attr, taxonomy_root=tmp_path, mode="ci")
     assert ok.valid and ok.path == "compositional_skills/a/b/qna.yaml"
     assert [i.rule for i in validate_file(without, taxonomy_root=tmp_path, mode="ci").errors] == [
-        "R16-attribution-missing"]
+        "R16-attribution-missing"
+    ]
     assert [i.rule for i in validate_file(empty, taxonomy_root=tmp_path, mode="ci").errors] == [
-        "R16-attribution-empty"]
+        "R16-attribution-empty"
+    ]
     assert validate_file(without, taxonomy_root=tmp_path, mode="ilab").valid
 
 

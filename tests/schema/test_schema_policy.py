@@ -14,11 +14,13 @@ KNOWLEDGE_PATH = "knowledge/science/animals/chickadee/qna.yaml"
 SHA = "5f7158a5ce83c4ff493bfe341fe31ecad64ff697"
 
 
-def skill(questions: list[str] | None = None, contexts: list[str | None] | None = None, version: str = "3") -> str:
+def skill(
+    questions: list[str] | None = None, contexts: list[str | None] | None = None, version: str = "3"
+) -> str:
     questions = questions or [f"Question {i}?" for i in range(1, 6)]
     contexts = contexts or [None] * len(questions)
     text = f"version: {version}\ncreated_by: alice\ntask_description: Rewrite text.\nseed_examples:\n"
-    for i, (question, context) in enumerate(zip(questions, contexts), start=1):
+    for i, (question, context) in enumerate(zip(questions, contexts, strict=True), start=1):
         text += f"  - question: {question}\n"
         if context is not None:
             text += f"    context: {context}\n"
@@ -26,12 +28,18 @@ def skill(questions: list[str] | None = None, contexts: list[str | None] | None 
     return text
 
 
-def knowledge(contexts: list[str] | None = None, pairs: list[list[tuple[str, str]]] | None = None,
-              patterns: tuple[str, ...] = ("chickadee.md",), commit: str = SHA) -> str:
+def knowledge(
+    contexts: list[str] | None = None,
+    pairs: list[list[tuple[str, str]]] | None = None,
+    patterns: tuple[str, ...] = ("chickadee.md",),
+    commit: str = SHA,
+) -> str:
     contexts = contexts or [f"Context {i}." for i in range(1, 6)]
     pairs = pairs or [[(f"Q{j} of {i}?", f"A{j} of {i}.") for j in range(1, 4)] for i in range(1, 6)]
-    text = "version: 3\ncreated_by: alice\ndomain: birds\ndocument_outline: About chickadees.\nseed_examples:\n"
-    for context, seed_pairs in zip(contexts, pairs):
+    text = (
+        "version: 3\ncreated_by: alice\ndomain: birds\ndocument_outline: About chickadees.\nseed_examples:\n"
+    )
+    for context, seed_pairs in zip(contexts, pairs, strict=True):
         text += f"  - context: {context}\n    questions_and_answers:\n"
         for question, answer in seed_pairs:
             text += f"      - question: {question}\n        answer: {answer}\n"
@@ -80,7 +88,8 @@ def test_grounded_skill_may_repeat_a_question_for_different_contexts():
     contexts[3] = contexts[0]
     result = strict(skill(questions, contexts), GROUNDED_PATH)
     assert [i.message.split(":")[0] for i in result.errors] == [
-        "Seed examples 1 and 4 ask the same question with the same context"]
+        "Seed examples 1 and 4 ask the same question with the same context"
+    ]
 
 
 def test_knowledge_duplicates():
@@ -89,10 +98,15 @@ def test_knowledge_duplicates():
     pairs[1][2] = ("Q1 of 2?", "Another answer.")
     result = strict(knowledge(contexts, pairs), KNOWLEDGE_PATH)
     assert [(i.rule, i.message) for i in result.errors] == [
-        ("P2-duplicate-question", 'Seed example 2 asks the same question more than once (questions 1 and 3): '
-                                  '"Q1 of 2?".'),
-        ("P2-duplicate-context", "Seed examples 1 and 3 use the same context; each seed example needs its own "
-                                 "excerpt of the document."),
+        (
+            "P2-duplicate-question",
+            'Seed example 2 asks the same question more than once (questions 1 and 3): "Q1 of 2?".',
+        ),
+        (
+            "P2-duplicate-context",
+            "Seed examples 1 and 3 use the same context; each seed example needs its own "
+            "excerpt of the document.",
+        ),
     ]
 
 
@@ -100,7 +114,10 @@ def test_whitespace_only_text():
     result = strict(skill(["Question 1?", "'   '", "Question 3?", "Question 4?", "Question 5?"]))
     [issue] = result.errors
     assert issue.rule == "P4-blank-text"
-    assert issue.message == "The question of seed example 2 contains only spaces or line breaks; write some text."
+    assert (
+        issue.message
+        == "The question of seed example 2 contains only spaces or line breaks; write some text."
+    )
     assert (issue.line, issue.column) == (7, 15)
 
 
@@ -120,8 +137,11 @@ def test_knowledge_word_limits():
     contexts = [" ".join(["word"] * 480)] + [f"Context {i}." for i in range(2, 6)]
     pairs[0] = pairs[1]
     result = strict(knowledge(contexts, pairs), KNOWLEDGE_PATH)
-    assert sorted(rules(result)) == [("P3-word-limit", "error"), ("P3-word-limit", "warning"),
-                                     ("P3-word-limit", "warning")]
+    assert sorted(rules(result)) == [
+        ("P3-word-limit", "error"),
+        ("P3-word-limit", "warning"),
+        ("P3-word-limit", "warning"),
+    ]
     [error] = result.errors
     assert error.message.startswith("Seed example 1 has 759 words")
     assert (error.line, error.yaml_path) == (6, ".seed_examples[0]")
@@ -148,14 +168,30 @@ def test_more_than_three_pairs_is_a_warning():
     assert "only uses the first 3" in result.warnings[0].message
 
 
-@pytest.mark.parametrize(("patterns", "expected"), [
-    (("a.md", "b.pdf"), ["The document patterns mix Markdown (.md) and PDF (.pdf) files; use one type per leaf."]),
-    (("notes.MD",), ["File pattern 1 ('notes.MD') must end in .md or .pdf (lower case): only Markdown and PDF "
-                     "documents can be used."]),
-    (("docs/*",), ["File pattern 1 ('docs/*') must end in .md or .pdf (lower case): only Markdown and PDF "
-                   "documents can be used."]),
-    (("*.md", "guide/**/*.md"), []),
-])
+@pytest.mark.parametrize(
+    ("patterns", "expected"),
+    [
+        (
+            ("a.md", "b.pdf"),
+            ["The document patterns mix Markdown (.md) and PDF (.pdf) files; use one type per leaf."],
+        ),
+        (
+            ("notes.MD",),
+            [
+                "File pattern 1 ('notes.MD') must end in .md or .pdf (lower case): only Markdown and PDF "
+                "documents can be used."
+            ],
+        ),
+        (
+            ("docs/*",),
+            [
+                "File pattern 1 ('docs/*') must end in .md or .pdf (lower case): only Markdown and PDF "
+                "documents can be used."
+            ],
+        ),
+        (("*.md", "guide/**/*.md"), []),
+    ],
+)
 def test_document_patterns(patterns, expected):
     result = strict(knowledge(patterns=patterns), KNOWLEDGE_PATH)
     assert [i.message for i in result.errors if i.rule == "R18-document-type"] == expected
@@ -170,14 +206,17 @@ def test_commit_must_be_a_full_sha():
     assert validate_qna(knowledge(commit="5f7158a"), path=KNOWLEDGE_PATH, mode="ci", attribution=b"x").valid
 
 
-@pytest.mark.parametrize(("path", "rule"), [
-    ("foundational_skills/reasoning/logic/qna.yaml", "P8-path-root"),
-    ("taxonomy/compositional_skills/linguistics/synonyms/qna.yaml", "P8-path-root"),
-    ("compositional_skills/Linguistics/synonyms/qna.yaml", "P8-path-segment"),
-    ("compositional_skills/linguistics/my synonyms/qna.yaml", "P8-path-segment"),
-    ("compositional_skills/synonyms/qna.yaml", "P8-path-depth"),
-    ("compositional_skills/linguistics/../synonyms/x/qna.yaml", "P8-path-traversal"),
-])
+@pytest.mark.parametrize(
+    ("path", "rule"),
+    [
+        ("foundational_skills/reasoning/logic/qna.yaml", "P8-path-root"),
+        ("taxonomy/compositional_skills/linguistics/synonyms/qna.yaml", "P8-path-root"),
+        ("compositional_skills/Linguistics/synonyms/qna.yaml", "P8-path-segment"),
+        ("compositional_skills/linguistics/my synonyms/qna.yaml", "P8-path-segment"),
+        ("compositional_skills/synonyms/qna.yaml", "P8-path-depth"),
+        ("compositional_skills/linguistics/../synonyms/x/qna.yaml", "P8-path-traversal"),
+    ],
+)
 def test_path_rules(path, rule):
     result = strict(skill(), path)
     assert rule in [i.rule for i in result.errors], result.errors
@@ -196,11 +235,15 @@ def test_attribution_rule():
     assert validate_qna(skill(), path=SKILL_PATH, mode="ci").valid  # unknown: not checked
     missing = validate_qna(skill(), path=SKILL_PATH, mode="ci", attribution_present=False)
     assert [(i.rule, i.detail) for i in missing.errors] == [
-        ("R16-attribution-missing", 'The "attribution.txt" file does not exist or is not a file')]
+        ("R16-attribution-missing", 'The "attribution.txt" file does not exist or is not a file')
+    ]
     empty = validate_qna(skill(), path=SKILL_PATH, mode="ci", attribution=b"", attribution_present=True)
     assert [(i.rule, i.detail) for i in empty.errors] == [
-        ("R16-attribution-empty",
-         'The "compositional_skills/linguistics/synonyms/attribution.txt" file must be non-empty')]
+        (
+            "R16-attribution-empty",
+            'The "compositional_skills/linguistics/synonyms/attribution.txt" file must be non-empty',
+        )
+    ]
     assert validate_qna(skill(), path=SKILL_PATH, mode="ilab", attribution_present=False).valid
     assert validate_qna(skill(), path=SKILL_PATH, mode="ci", attribution="   \n").valid
     assert [i.rule for i in strict(skill(), attribution="   \n").errors] == ["P9-attribution-blank"]
@@ -220,11 +263,16 @@ class RecordingCheck:
 
 
 def test_document_check_is_called_for_clean_knowledge_files():
-    found = Issue(rule="R17-documents", message="Couldn't find any valid knowledge documents.",
-                  yaml_path=".document.patterns")
+    found = Issue(
+        rule="R17-documents",
+        message="Couldn't find any valid knowledge documents.",
+        yaml_path=".document.patterns",
+    )
     check = RecordingCheck([found])
     result = validate_qna(knowledge(), path=KNOWLEDGE_PATH, mode="ci", attribution=b"x", document_check=check)
-    assert check.calls == [{"repo": "https://github.com/example/k.git", "commit": SHA, "patterns": ["chickadee.md"]}]
+    assert check.calls == [
+        {"repo": "https://github.com/example/k.git", "commit": SHA, "patterns": ["chickadee.md"]}
+    ]
     assert result.errors == [found]
 
 
@@ -239,7 +287,8 @@ def test_failing_document_check_becomes_an_issue():
     check = RecordingCheck(error=OSError("network is unreachable"))
     result = validate_qna(knowledge(), path=KNOWLEDGE_PATH, mode="ilab", document_check=check)
     assert [(i.rule, i.message) for i in result.errors] == [
-        ("R17-documents", "The knowledge documents could not be checked: network is unreachable")]
+        ("R17-documents", "The knowledge documents could not be checked: network is unreachable")
+    ]
 
 
 def test_strict_on_the_current_upstream_tree(request):

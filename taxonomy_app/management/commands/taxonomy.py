@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from taxonomy_app import services
@@ -79,8 +80,8 @@ class Command(BaseCommand):
                 results = lint_paths(files_in_tree(taxonomy_root, mode), taxonomy_root=taxonomy_root, mode=mode,
                                      document_check=checker)
             else:
-                results = lint_repository(get_taxonomy_repository(), ref="main", mode=mode, base_ref=diff,
-                                          document_check=checker)
+                results = lint_repository(get_taxonomy_repository(), ref=settings.TAXONOMY_MAIN_BRANCH, mode=mode,
+                                          base_ref=diff, document_check=checker)
         except (LintSelectionError, GitError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(FORMATTERS[format](results))
