@@ -11,10 +11,13 @@
    `manage.py migrate` and `manage.py taxonomy import <dir>` (one commit + full index), timing the import.
 3. Starts gunicorn (labweb.wsgi, 2 workers x 4 threads) on 127.0.0.1:<free port> with LABWEB_BENCH=1, which
    also serves the trivial view /bench/ping as the baseline.
-4. For each endpoint: a warm-up, then a fixed number of requests from C concurrent keep-alive clients;
-   p50/p95/p99 latency and throughput. Prints a table, the targets (tree and leaf p95 < 100 ms,
-   search p95 < 200 ms; a miss says MISSED, the exit status stays 0) and, last, the leaf/baseline ratio.
-   Writes bench/results/browse.json.
+4. Warms every endpoint, then sends a fixed number of requests per endpoint from C concurrent clients, in
+   rounds over all endpoints (so a burst of load from elsewhere on a shared machine spreads over all of them);
+   each request on a new connection, as from a reverse proxy (--keep-alive keeps one per client, which pins
+   it to one gunicorn worker). p50/p95/p99 latency and throughput. Prints a table, the slowest search
+   queries, the targets (tree and leaf p95 < 100 ms, search p95 < 200 ms; a miss says MISSED, the exit status
+   stays 0) and, last, the leaf/baseline ratio, the figure to compare between machines. Writes
+   bench/results/browse.json.
 
 Only 127.0.0.1 is loaded; the server is always stopped and the temporary directory removed (unless --keep).
 """
@@ -83,7 +86,8 @@ TARGETS_MS = {"tree": 100.0, "leaf": 100.0, "search": 200.0}
 
 # Settings that must not leak from the caller's environment into the isolated installation.
 ISOLATED_SETTINGS = (
-    "DATABASE_URL", "DATABASE_CONN_MAX_AGE", "REDIS_URL", "CELERY_BROKER_URL", "TAXONOMY_REPO", "DOCUMENTS_REPO",
+    "DATABASE_URL", "DATABASE_CONN_MAX_AGE", "REDIS_URL", "CELERY_BROKER_URL", "TAXONOMY_REPO",
+    "DOCUMENTS_REPO",
     "TAXONOMY_MAIN_BRANCH", "DOCUMENTS_BROWSE_URL", "MEDIA_ROOT", "SECRET_KEY", "CSRF_TRUSTED_ORIGINS",
     "CELERY_TASK_ALWAYS_EAGER", "SECURE_SSL_REDIRECT",
 )
@@ -235,7 +239,8 @@ class BuiltTaxonomy:
     sources: dict[str, int]
 
 
-def build_taxonomy(target: Path, sources: dict[str, list[Source]], leaf_total: int, seed: int) -> BuiltTaxonomy:
+def build_taxonomy(target: Path, sources: dict[str, list[Source]], leaf_total: int,
+                   seed: int) -> BuiltTaxonomy:
     rng = random.Random(seed)
     subcategories = [(root, f"{root}/{cat}/{sub}") for root, cats in LAYOUT.items()
                      for cat, subs in cats.items() for sub in subs]
@@ -291,19 +296,23 @@ def installation_env(var_dir: Path) -> dict[str, str]:
 
 def manage(env: dict[str, str], *args: str) -> tuple[float, str]:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+        raise SystemExit(f"manage.py {' '.join(args)} failed ({done.returncode}):\n"
+                         f"{done.stdout}\n{done.stderr}")
     return elapsed, (done.stdout + done.stderr).strip()
 
 
 def db_stats(var_dir: Path) -> dict:
     db = var_dir / "labweb.sqlite3"
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        nodes = dict(conn.execute("SELECT kind, count(*) FROM taxonomy_app_taxonomynode GROUP BY kind").fetchall())
+        nodes = dict(conn.execute(
+            "SELECT kind, count(*) FROM taxonomy_app_taxonomynode GROUP BY kind").fetchall())
         items = conn.execute("SELECT count(*) FROM taxonomy_app_searchitem").fetchone()[0]
-        invalid = conn.execute("SELECT count(*) FROM taxonomy_app_taxonomynode WHERE is_valid = 0").fetchone()[0]
+        invalid = conn.execute(
+            "SELECT count(*) FROM taxonomy_app_taxonomynode WHERE is_valid = 0").fetchone()[0]
     return {"nodes": nodes, "search_items": items, "invalid_leaves": invalid,
             "db_bytes": sum(p.stat().st_size for p in var_dir.glob("labweb.sqlite3*"))}
 
@@ -330,7 +339,8 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise SystemExit(f"gunicorn exited ({self.proc.returncode}):\n{self.log_path.read_text()[-3000:]}")
+                raise SystemExit(f"gunicorn exited ({self.proc.returncode}):\n"
+                                 f"{self.log_path.read_text()[-3000:]}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 conn.request("GET", "/bench/ping")
@@ -342,7 +352,8 @@ class Server:
                 raise SystemExit(f"/bench/ping answered {response.status}; is LABWEB_BENCH honoured?")
             except OSError:
                 time.sleep(0.2)
-        raise SystemExit(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log_path.read_text()[-3000:]}")
+        raise SystemExit(f"gunicorn did not answer within {timeout:.0f} s:\n"
+                         f"{self.log_path.read_text()[-3000:]}")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -373,6 +384,7 @@ class PhaseResult:
     errors: list[str]
     wall_s: float
     bytes: int
+    by_url: list[tuple[str, float]] = field(default_factory=list)
 
 
 def percentile(sorted_values: list[float], pct: float) -> float:
@@ -383,7 +395,8 @@ def percentile(sorted_values: list[float], pct: float) -> float:
     return sorted_values[int(rank) - 1]
 
 
-def run_phase(port: int, urls: list[str], headers: dict[str, str], clients: int, keep_alive: bool) -> PhaseResult:
+def run_phase(port: int, urls: list[str], headers: dict[str, str], clients: int,
+              keep_alive: bool) -> PhaseResult:
     """Send `urls` from `clients` threads at once. Without keep-alive every request comes on a new connection,
     as from a reverse proxy (nginx talks HTTP/1.0 to its upstream by default); with keep-alive each client's
     requests stay on the gunicorn worker that accepted its connection."""
@@ -391,13 +404,14 @@ def run_phase(port: int, urls: list[str], headers: dict[str, str], clients: int,
     latencies: list[float] = []
     errors: list[str] = []
     sizes: list[int] = []
+    by_url: list[tuple[str, float]] = []
     lock = threading.Lock()
     start = threading.Barrier(clients + 1)
     request_headers = {**headers, "Connection": "keep-alive" if keep_alive else "close"}
 
     def client() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine, my_errors, my_bytes = [], [], 0
+        mine, my_urls, my_errors, my_bytes = [], [], [], 0
         start.wait()
         while (i := next(counter)) < len(urls):
             response = None
@@ -423,10 +437,12 @@ def run_phase(port: int, urls: list[str], headers: dict[str, str], clients: int,
                 my_errors.append(f"{urls[i]}: HTTP {response.status}")
                 continue
             mine.append(elapsed)
+            my_urls.append((urls[i], elapsed))
             my_bytes += len(body)
         conn.close()
         with lock:
             latencies.extend(mine)
+            by_url.extend(my_urls)
             errors.extend(my_errors)
             sizes.append(my_bytes)
 
@@ -437,7 +453,7 @@ def run_phase(port: int, urls: list[str], headers: dict[str, str], clients: int,
     began = time.perf_counter()
     for thread in threads:
         thread.join()
-    return PhaseResult(sorted(latencies), errors, time.perf_counter() - began, sum(sizes))
+    return PhaseResult(sorted(latencies), errors, time.perf_counter() - began, sum(sizes), by_url)
 
 
 def fetch(port: int, url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -457,11 +473,12 @@ def endpoints(built: BuiltTaxonomy, count: int, rng: random.Random) -> list[Endp
     history_leaves = [rng.choice(built.leaves) for _ in range(count)]
     search = [SEARCH_QUERIES[i % len(SEARCH_QUERIES)] for i in range(count)]
     api_search = [SEARCH_QUERIES[(i + 7) % len(SEARCH_QUERIES)] for i in range(count)]
-    categories = [c for c in built.categories]
+    categories = built.categories
     subcategories = [rng.choice(built.subcategories) for _ in range(count)]
     return [
         Endpoint("baseline", "baseline /bench/ping", ["/bench/ping"]),
-        Endpoint("tree", "tree page /taxonomy/", ["/taxonomy/"], target_ms=TARGETS_MS["tree"], target_name="tree"),
+        Endpoint("tree", "tree page /taxonomy/", ["/taxonomy/"], target_ms=TARGETS_MS["tree"],
+                 target_name="tree"),
         Endpoint("children", "children fragment (category, HX)",
                  [f"/taxonomy/children/?path={q(c)}" for c in categories], hx),
         Endpoint("children_sub", "children fragment (subcategory, HX)",
@@ -472,8 +489,9 @@ def endpoints(built: BuiltTaxonomy, count: int, rng: random.Random) -> list[Endp
                  target_ms=TARGETS_MS["leaf"], target_name="leaf"),
         Endpoint("history", "leaf history fragment (git log, HX)",
                  [f"/taxonomy/history/{leaf}" for leaf in history_leaves], hx),
-        Endpoint("search", "search page /taxonomy/search/?q=", [f"/taxonomy/search/?q={q(w)}" for w in search],
-                 target_ms=TARGETS_MS["search"], target_name="search"),
+        Endpoint("search", "search page /taxonomy/search/?q=",
+                 [f"/taxonomy/search/?q={q(w)}" for w in search], target_ms=TARGETS_MS["search"],
+                 target_name="search"),
         Endpoint("search_hx", "search results fragment (HX, as typed)",
                  [f"/taxonomy/search/?q={q(w)}" for w in search], hx),
         Endpoint("api_search", "API /api/taxonomy/search/?q=",
@@ -508,14 +526,14 @@ def main() -> int:
     parser.add_argument("--leaves", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=400, help="timed requests per endpoint (all clients)")
     parser.add_argument("--warmup", type=int, default=50, help="untimed requests per endpoint first")
-    parser.add_argument("--rounds", type=int, default=4, help="the timed requests are sent in this many rounds "
-                                                              "over all endpoints")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="the timed requests are sent in this many rounds over all endpoints")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--keep-alive", action="store_true",
-                        help="keep each client's connection open (pins it to one gunicorn worker) instead of one "
-                             "connection per request as from a reverse proxy")
+                        help="keep each client's connection open (pins it to one gunicorn worker) instead "
+                             "of one connection per request as from a reverse proxy")
     parser.add_argument("--seed", type=int, default=20250)
     parser.add_argument("--only", help="comma-separated endpoint keys to measure (baseline is always kept)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory and print its path")
@@ -539,16 +557,19 @@ def main() -> int:
             sources = load_sources(CORPUS)
             built = build_taxonomy(source_dir, sources, args.leaves, args.seed)
             build_s = time.perf_counter() - began
-            print(f"  {len(built.leaves):,} leaves from {built.sources} source leaves, {built.files:,} files, "
+            print(f"  {len(built.leaves):,} leaves from {built.sources} source leaves, "
+                  f"{built.files:,} files, "
                   f"{built.bytes / 1e6:.1f} MB, in {build_s:.1f} s", flush=True)
             var_dir.mkdir()
             migrate_s, _ = manage(env, "migrate", "--noinput", "-v", "0")
             print(f"  migrate: {migrate_s:.1f} s; importing (commit + full index) ...", flush=True)
             import_s, import_out = manage(env, "taxonomy", "import", str(source_dir))
-            print(f"  import: {import_s:.1f} s ({import_out.splitlines()[-1] if import_out else ''})", flush=True)
-            marker = {"leaves": built.leaves, "categories": built.categories, "subcategories": built.subcategories,
-                      "files": built.files, "bytes": built.bytes, "sources": built.sources,
-                      "build_s": build_s, "migrate_s": migrate_s, "import_s": import_s, "import_output": import_out}
+            last_line = import_out.splitlines()[-1] if import_out else ""
+            print(f"  import: {import_s:.1f} s ({last_line})", flush=True)
+            marker = {"leaves": built.leaves, "categories": built.categories,
+                      "subcategories": built.subcategories, "files": built.files, "bytes": built.bytes,
+                      "sources": built.sources, "build_s": build_s, "migrate_s": migrate_s,
+                      "import_s": import_s, "import_output": import_out}
             (work / MARKER).write_text(json.dumps(marker))
         else:
             manage(env, "migrate", "--noinput", "-v", "0")  # picks up new migrations
@@ -557,7 +578,8 @@ def main() -> int:
                               marker["files"], marker["bytes"], marker["sources"])
         stats = db_stats(var_dir)
         print(f"  index: {stats['nodes']}, {stats['search_items']:,} search items, "
-              f"{stats['invalid_leaves']:,} leaves failing CI checks, database {stats['db_bytes'] / 1e6:.0f} MB",
+              f"{stats['invalid_leaves']:,} leaves failing CI checks, "
+              f"database {stats['db_bytes'] / 1e6:.0f} MB",
               flush=True)
 
         server = Server(env, args.workers, args.threads, work / "gunicorn.log")
@@ -575,7 +597,8 @@ def main() -> int:
             plan = [e for e in plan if e.key in wanted]
         load_before = os.getloadavg()
         if load_before[0] > (os.cpu_count() or 1) * 0.5:
-            print(f"  note: the machine is busy (load average {load_before[0]:.1f} on {os.cpu_count()} CPUs); "
+            print(f"  note: the machine is busy (load average {load_before[0]:.1f} on "
+                  f"{os.cpu_count()} CPUs); "
                   "absolute latencies are inflated, compare the ratios to the baseline", flush=True)
         # Warm every endpoint, then measure in rounds (each round a slice of every endpoint's requests), so
         # that a burst of load from elsewhere on the machine spreads over all endpoints instead of one.
@@ -594,6 +617,13 @@ def main() -> int:
                                                        endpoint.headers, args.clients, args.keep_alive))
             print(f"  round {round_index + 1}/{rounds} done", flush=True)
         load_after = os.getloadavg()
+        by_query: dict[str, list[float]] = {}
+        for phase in results.get("search", []):
+            for url, elapsed in phase.by_url:
+                word = urllib.parse.unquote(url.split("q=", 1)[1])
+                by_query.setdefault(word, []).append(elapsed * 1000)
+        search_by_query = {w: {"n": len(v), "p50_ms": percentile(sorted(v), 50), "max_ms": max(v)}
+                           for w, v in by_query.items()}
         rows = {}
         for endpoint in plan:
             phases = results[endpoint.key]
@@ -628,21 +658,25 @@ def main() -> int:
 
     # ------------------------------------------------------------------ report
     print()
-    header = f"{'endpoint':<40} {'n':>5} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} " \
-             f"{'req/s':>7} {'KB':>6}  target"
+    header = (f"{'endpoint':<40} {'n':>5} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+              f"{'max ms':>8} {'req/s':>7} {'KB':>6}  target")
     print(header)
     print("-" * len(header))
     for key, row in rows.items():
         target = "" if row["target_p95_ms"] is None else (
             f"p95 < {row['target_p95_ms']:.0f}: " + ("met" if row["met"] else "MISSED"))
-        print(f"{row['label']:<40} {row['ok']:>5} {row['errors']:>4} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
-              f"{row['p99_ms']:>8.1f} {row['max_ms']:>8.1f} {row['throughput_rps']:>7.1f} {row['mean_kb']:>6.1f}  "
-              f"{target}")
+        print(f"{row['label']:<40} {row['ok']:>5} {row['errors']:>4} {row['p50_ms']:>8.1f} "
+              f"{row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['max_ms']:>8.1f} "
+              f"{row['throughput_rps']:>7.1f} {row['mean_kb']:>6.1f}  {target}")
         for sample in row["error_samples"]:
             print(f"    error: {sample}")
     print()
     print(f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after the measurements "
           f"({os.cpu_count()} CPUs, shared with the client)")
+    if search_by_query:
+        slowest = sorted(search_by_query.items(), key=lambda kv: -kv[1]["p50_ms"])
+        print("search page p50 by query, slowest first: " + ", ".join(
+            f"{w!r} {v['p50_ms']:.0f} ms" for w, v in slowest))
     print("search matches per query: " + ", ".join(f"{w!r} {n:,}" for w, n in search_totals.items()))
     print(f"import of {len(built.leaves):,} leaves ({built.files:,} files, {built.bytes / 1e6:.1f} MB; "
           f"commit + full index, incl. process start): {marker['import_s']:.1f} s")
@@ -652,8 +686,8 @@ def main() -> int:
     RESULTS.write_text(json.dumps({
         "benchmark": "browse",
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-                    "platform": platform.platform()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "sqlite": sqlite3.sqlite_version, "platform": platform.platform()},
         "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
         "taxonomy": {"leaves": len(built.leaves), "files": built.files, "bytes": built.bytes,
                      "categories": len(built.categories), "subcategories": len(built.subcategories),
@@ -661,6 +695,7 @@ def main() -> int:
         "index": stats,
         "import_s": marker["import_s"], "migrate_s": marker["migrate_s"], "build_s": marker["build_s"],
         "search_totals": search_totals,
+        "search_page_by_query": search_by_query,
         "load_average": {"before": load_before, "after": load_after},
         "endpoints": rows,
         "missed": missed,
@@ -676,8 +711,8 @@ def main() -> int:
 
     ratio = (rows["leaf"]["p95_ms"] / rows["baseline"]["p95_ms"]) if "leaf" in rows else float("nan")
     verdict = "all targets met" if not missed else "MISSED: " + ", ".join(missed)
-    print(f"ratio leaf p95 / baseline p95: {ratio:.1f}x; {figure('tree')}, {figure('leaf')}, {figure('search')}"
-          f" [{verdict}]")
+    print(f"ratio leaf p95 / baseline p95: {ratio:.1f}x; {figure('tree')}, {figure('leaf')}, "
+          f"{figure('search')} [{verdict}]")
     return 0
 
 

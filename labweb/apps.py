@@ -10,4 +10,5 @@ class LabwebConfig(AppConfig):
 
         from labweb.roles import ensure_roles_after_migrate
 
-        post_migrate.connect(ensure_roles_after_migrate, sender=self)
+        # Every app's post_migrate, not only ours: the admin role collects the permissions of all apps.
+        post_migrate.connect(ensure_roles_after_migrate, dispatch_uid="labweb-ensure-roles")

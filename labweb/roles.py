@@ -28,6 +28,9 @@ def ensure_roles() -> dict[str, Group]:
     for role, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         permissions = Permission.objects.filter(content_type__app_label="labweb", codename__in=codenames)
+        if role == ADMIN:
+            # Admins also run the Django admin site, which asks for the model permissions.
+            permissions = permissions | Permission.objects.exclude(content_type__app_label="labweb")
         group.permissions.set(permissions)
         groups[role] = group
     return groups

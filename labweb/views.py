@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -24,6 +25,9 @@ def signup(request):
             full_name=form.cleaned_data.get("first_name", ""),
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.first_name or user.username}! Browse the taxonomy to see "
+                                  "what the model already knows; your contributions are reviewed before they "
+                                  "reach it.")
         return redirect("taxonomy:tree")
     return render(request, "registration/signup.html", {"form": form})
 

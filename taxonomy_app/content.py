@@ -19,6 +19,7 @@ class QuestionAnswer:
 class SeedCard:
     number: int
     context: str = ""
+    context_html: str = ""
     pairs: list[QuestionAnswer] = field(default_factory=list)
 
 

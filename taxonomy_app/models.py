@@ -41,6 +41,8 @@ class TaxonomyNode(models.Model):
     document_outline = models.TextField(blank=True)
     document = models.JSONField(null=True, blank=True)
     contents = models.JSONField(null=True, blank=True, help_text="The parsed qna.yaml")
+    rendered_contexts = models.JSONField(
+        default=dict, blank=True, help_text="Sanitised HTML of each seed's context, keyed by seed number")
     qna_yaml = models.TextField(blank=True)
     attribution = models.TextField(blank=True)
     blob_sha = models.CharField(max_length=40, blank=True)
@@ -69,6 +71,11 @@ class TaxonomyNode(models.Model):
     @property
     def segments(self) -> list[str]:
         return self.path.split("/")
+
+    @property
+    def label(self) -> str:
+        """The name in words, e.g. "compositional skills" for compositional_skills."""
+        return self.name.replace("_", " ")
 
 
 class SearchItem(models.Model):

@@ -37,8 +37,8 @@ def taxonomy_overview() -> dict:
     }
 
 
-TREE_FIELDS = ("path", "parent", "name", "depth", "kind", "leaf_type", "leaf_count", "seed_count", "qna_pair_count",
-               "is_valid")
+TREE_FIELDS = ("path", "parent", "name", "depth", "kind", "leaf_type", "leaf_count", "seed_count",
+               "qna_pair_count", "is_valid")
 
 
 def tree_children(*, path: str | None) -> list[TaxonomyNode]:
@@ -65,10 +65,6 @@ def breadcrumbs(node: TaxonomyNode) -> list[tuple[str, str]]:
     parts = node.path.split("/")
     return [(parts[i], "/".join(parts[: i + 1])) for i in range(len(parts))]
 
-
-def leaves_under(*, node: TaxonomyNode) -> QuerySet[TaxonomyNode]:
-    return TaxonomyNode.objects.filter(kind=TaxonomyNode.Kind.LEAF, path__startswith=node.path + "/").only(
-        "path", "name", "leaf_type", "seed_count", "qna_pair_count", "is_valid")
 
 
 @dataclass
@@ -121,10 +117,10 @@ def _search_sqlite(query: str, terms: list[str], limit: int, offset: int, leaf_t
     # Every term must match; the last one also as a prefix so results appear while the user types.
     match = " ".join(f'"{t}"' for t in terms[:-1]) + (" " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
     snippet = "snippet(taxonomy_search_fts, 0, char(2), char(3), '…', 32)"
-    # Counting and ranking read only the FTS table (unless filtering by type); the wide node rows are read for
-    # the page's hits alone: a common word matches tens of thousands of pieces, and joining each one to its
-    # node made a search several times slower. Ties in rank are broken by SearchItem id (the pieces of one leaf
-    # are consecutive), a total order, so pages never overlap. Beyond SEARCH_RANK_MAX matches, index order.
+    # Counting and ranking read only the FTS table (unless filtering by type); the wide node rows are read
+    # for the page's hits alone: a common word matches tens of thousands of pieces, and joining each one to
+    # its node made a search several times slower. Ties in rank are broken by SearchItem id (the pieces of
+    # one leaf are consecutive), a total order, so pages never overlap. Beyond SEARCH_RANK_MAX: index order.
     with connection.cursor() as cursor:
         if leaf_type:
             base = """FROM taxonomy_search_fts f
@@ -151,7 +147,8 @@ def _search_sqlite(query: str, terms: list[str], limit: int, offset: int, leaf_t
     for item_id, snippet_text in page_rows:
         if item_id in details:  # an item deleted between the two queries is skipped
             path, lt, field, seed = details[item_id]
-            hits.append(SearchHit(path, lt, field, _FIELD_LABELS.get(field, field), seed, _highlight(snippet_text)))
+            hits.append(SearchHit(path, lt, field, _FIELD_LABELS.get(field, field), seed,
+                                  _highlight(snippet_text)))
     return SearchResults(query=query, hits=hits, total=total, backend="sqlite-fts5", ranked=by_rank)
 
 
@@ -168,7 +165,8 @@ def _search_postgres(query: str, terms: list[str], limit: int, offset: int, leaf
             snippet=SearchHeadline("text", search_query, config="english", start_sel=_HL_START,
                                    stop_sel=_HL_END, max_words=40, min_words=15, fragment_delimiter="…"),
         )
-        .order_by("-rank", "node__path")
+        # The id breaks ties (the pieces of one leaf often rank alike): a total order, so pages never overlap.
+        .order_by("-rank", "node__path", "id")
         .values_list("node__path", "node__leaf_type", "field", "seed_index", "snippet")[offset: offset + limit]
     )
     hits = [SearchHit(path, lt, field, _FIELD_LABELS.get(field, field), seed, _highlight(snippet))

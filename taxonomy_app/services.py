@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 
-from taxonomy_app.content import searchable_pieces
+from labweb.markdown import render_markdown
+from taxonomy_app.content import searchable_pieces, seed_cards
 from taxonomy_app.git import Author, TaxonomyRepository
 from taxonomy_app.models import IndexState, SearchItem, TaxonomyNode
 from taxonomy_app.repositories import get_taxonomy_repository
@@ -57,6 +59,8 @@ def _json_safe(value):
         return {str(key): _json_safe(item) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         return [_json_safe(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # PostgreSQL's jsonb has no Infinity or NaN
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (bytes, bytearray)):
@@ -85,6 +89,9 @@ def _leaf_fields(leaf_dir: str, qna: bytes, attribution: bytes | None, commit: s
         "document_outline": summary.document_outline or "",
         "document": _json_safe(summary.document) if isinstance(summary.document, dict) else None,
         "contents": contents,
+        # Markdown is rendered once here, not on every page view: it dominated the leaf page's latency.
+        "rendered_contexts": {str(card.number): str(render_markdown(card.context))
+                              for card in seed_cards(contents) if card.context},
         "qna_yaml": result.normalized_text if result.normalized_text is not None else qna.decode("utf-8", "replace"),
         "attribution": attribution.decode("utf-8", "replace") if attribution else "",
         "blob_sha": blob_sha,
@@ -103,7 +110,7 @@ def _leaf_fields(leaf_dir: str, qna: bytes, attribution: bytes | None, commit: s
 
 _LEAF_ONLY_DEFAULTS = {
     "leaf_type": "", "version": None, "created_by": "", "task_description": "", "domain": "",
-    "document_outline": "", "document": None, "contents": None, "qna_yaml": "", "attribution": "",
+    "document_outline": "", "document": None, "contents": None, "rendered_contexts": {}, "qna_yaml": "", "attribution": "",
     "blob_sha": "", "is_valid": None, "validation": {},
 }
 

@@ -21,6 +21,8 @@ from taxonomy_app.models import TaxonomyNode
 from taxonomy_app.repositories import get_documents_repository, get_taxonomy_repository
 
 LEAF_TYPES = TaxonomyNode.LeafType
+# A folder with hundreds of topics is shown in part in the tree; its own page lists them all.
+TREE_FRAGMENT_LIMIT = 100
 
 
 @require_GET
@@ -36,9 +38,11 @@ def tree_children(request):
     path = request.GET.get("path", "").strip("/")
     if not request.htmx:
         return redirect("taxonomy:node", path=path) if path else redirect("taxonomy:tree")
-    if path:
-        selectors.node_get(path=path)
-    return render(request, "taxonomy/tree.html#children", {"nodes": selectors.tree_children(path=path)})
+    parent = selectors.node_get(path=path) if path else None
+    nodes = selectors.tree_children(path=path)
+    return render(request, "taxonomy/tree.html#children", {
+        "nodes": nodes[:TREE_FRAGMENT_LIMIT], "more": len(nodes) - TREE_FRAGMENT_LIMIT, "parent": parent,
+    })
 
 
 @require_GET
@@ -47,7 +51,7 @@ def node(request, path: str):
     context = {"node": current, "breadcrumbs": selectors.breadcrumbs(current)}
     if current.is_leaf:
         context.update({
-            "cards": seed_cards(current.contents),
+            "cards": _cards_with_rendered_contexts(current),
             "documents": document_links(current.document),
             "attribution_lines": _attribution_lines(current.attribution),
             "tab": request.GET.get("tab", "content"),
@@ -55,9 +59,15 @@ def node(request, path: str):
         return render(request, "taxonomy/leaf.html", context)
     context.update({
         "children": selectors.tree_children(path=current.path),
-        "leaves": selectors.leaves_under(node=current)[:200],
     })
     return render(request, "taxonomy/category.html", context)
+
+
+def _cards_with_rendered_contexts(leaf: TaxonomyNode):
+    cards = seed_cards(leaf.contents)
+    for card in cards:
+        card.context_html = leaf.rendered_contexts.get(str(card.number), "")
+    return cards
 
 
 def _attribution_lines(text: str) -> list[tuple[str, str]]:

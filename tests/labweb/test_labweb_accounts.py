@@ -110,3 +110,18 @@ def test_login_honours_next(client, make_user):
     evil = client.post("/accounts/login/", {"username": "casey", "password": PASSWORD,
                                              "next": "https://evil.example/steal"})
     assert evil.status_code == 302 and evil.url == "/taxonomy/"
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert client.post("/healthz").status_code == 405
+
+
+def test_admin_site_is_for_admins_only(client_for, role):
+    client = client_for(role)
+    response = client.get("/admin/")
+    if role == "admin":
+        assert response.status_code == 200 and "Site administration" in response.content.decode()
+    else:
+        assert response.status_code == 302 and response.url.startswith("/admin/login/")

@@ -196,16 +196,10 @@ class Reference:
         return dict(zip(jobs, outcomes, strict=True))
 
 
-def _path_without_yq() -> str:
-    """The venv's bin first (the reference needs ``yamllint`` there), minus folders holding a ``yq``: the
-    reference calls ``yq`` once per schema error only to find a line number, and a non-mikefarah ``yq``
-    fails every time; without one the reference uses line 1 and runs much faster. Verdicts are unaffected."""
+def _path_with_venv_bin() -> str:
+    """The venv's bin first: the reference runs the ``yamllint`` executable and silently skips lint without it."""
     venv_bin = str(Path(sys.executable).parent)
-    kept = [venv_bin]
-    for folder in os.environ.get("PATH", "").split(os.pathsep):
-        if folder and folder != venv_bin and not (Path(folder) / "yq").exists():
-            kept.append(folder)
-    return os.pathsep.join(kept)
+    return os.pathsep.join([venv_bin] + [d for d in os.environ.get("PATH", "").split(os.pathsep) if d != venv_bin])
 
 
 @pytest.fixture(scope="session")
@@ -215,7 +209,17 @@ def reference():
     ref = Reference()
     logger = logging.getLogger(REFERENCE_LOGGER)
     saved = (logger.level, logger.propagate, os.environ.get("PATH"))
-    os.environ["PATH"] = _path_without_yq()
+    os.environ["PATH"] = _path_with_venv_bin()
+    # The reference calls ``yq`` once per schema error only to find a line number; a ``yq`` that is not
+    # mikefarah's fails every time. Verdicts do not depend on it, so the reference is told it has none.
+    parser_class = ref.taxonomy.TaxonomyParser
+    original_init = parser_class.__init__
+
+    def init_without_yq(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        self.yq_available = False
+
+    parser_class.__init__ = init_without_yq
     logger.addHandler(ref.capture)
     logger.setLevel(logging.DEBUG)
     logger.propagate = (
@@ -224,6 +228,7 @@ def reference():
     try:
         yield ref
     finally:
+        parser_class.__init__ = original_init
         logger.removeHandler(ref.capture)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]

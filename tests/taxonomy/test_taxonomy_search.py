@@ -150,3 +150,40 @@ def test_search_follows_the_index(sample_taxonomy, commit_main, leaf_files):
                                   "compositional_skills/animals/quokkas/attribution.txt": None})
     services.index_sync()
     assert taxonomy_search(query="wombats").total == 0
+
+
+def test_pages_of_equally_ranked_hits_never_overlap(sample_taxonomy, commit_main, leaf_files):
+    """Many pieces with the same text rank alike; paging through them must still list each exactly once."""
+    changes = {}
+    for leaf in range(4):
+        changes.update(leaf_files(f"compositional_skills/animals/numbats_{leaf}",
+                                  questions=["Where do numbats live?"] * 30, answers=["Numbats live in Australia."]))
+    commit_main(sample_taxonomy, changes)
+    services.index_sync()
+    everything = taxonomy_search(query="numbats", limit=500)
+    assert everything.total == 240
+    seen = []
+    for offset in range(0, 240, 7):
+        page = taxonomy_search(query="numbats", limit=7, offset=offset)
+        seen.extend((h.path, h.field, h.seed_index) for h in page.hits)
+    assert len(seen) == 240 and len(set(seen)) == 240, "pages overlap or miss hits"
+
+
+def test_very_broad_queries_are_listed_unranked_on_sqlite(sample_taxonomy, client, monkeypatch):
+    from django.db import connection
+
+    from taxonomy_app import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_RANK_MAX", 3)
+    ranked_everything = taxonomy_search(query="water", limit=500)
+    html = client.get("/taxonomy/search/", {"q": "water"}).content.decode()
+    if connection.vendor == "sqlite":
+        assert ranked_everything.ranked is False
+        assert "That is too many to sort by relevance" in html
+    else:
+        assert ranked_everything.ranked is True and "too many to sort" not in html
+    assert ranked_everything.total == len(ranked_everything.hits) > 3
+    pages = [h for offset in range(0, ranked_everything.total, 4)
+             for h in taxonomy_search(query="water", limit=4, offset=offset).hits]
+    assert sorted((h.path, h.field, h.seed_index) for h in pages) == sorted(
+        (h.path, h.field, h.seed_index) for h in ranked_everything.hits)
