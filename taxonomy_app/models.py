@@ -110,3 +110,104 @@ class IndexState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref}@{self.commit_sha[:12]}"
+
+
+class ContributionKind(models.TextChoices):
+    FREEFORM_SKILL = "freeform_skill", "Skill"
+    GROUNDED_SKILL = "grounded_skill", "Skill with a text to work on"
+    KNOWLEDGE = "knowledge", "Knowledge"
+
+
+class Contribution(models.Model):
+    """A contributor's working copy: a draft until first submitted, then the editable source of revisions."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    owner = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="contributions")
+    kind = models.CharField(max_length=32, choices=ContributionKind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    parent_path = models.CharField(max_length=1024, blank=True, help_text="The category the new topic goes in")
+    leaf_name = models.CharField(max_length=255, blank=True)
+    edits_path = models.CharField(max_length=1024, blank=True, help_text="The existing topic this edits, if any")
+    data = models.JSONField(default=dict, blank=True, help_text="taxonomy_app.qna.ContributionData as a dict")
+    dco_signed_off = models.BooleanField(default=False)
+    submission = models.OneToOneField("Submission", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="contribution")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.get_kind_display()} draft {self.pk}"
+
+    @property
+    def leaf_path(self) -> str:
+        if self.edits_path:
+            return self.edits_path
+        return f"{self.parent_path}/{self.leaf_name}" if self.parent_path and self.leaf_name else ""
+
+
+class Submission(models.Model):
+    """A pull request: a branch `contrib/<id>-<slug>` in the taxonomy repository and its review state."""
+
+    class Status(models.TextChoices):
+        WRITING = "writing", "Being written"
+        OPEN = "open", "Open"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        MERGED = "merged", "Merged"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    author = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="submissions")
+    kind = models.CharField(max_length=32, choices=ContributionKind.choices)
+    taxonomy_path = models.CharField(max_length=1024, help_text="The topic directory it adds or changes")
+    branch = models.CharField(max_length=255, blank=True)
+    base_commit = models.CharField(max_length=40, blank=True)
+    head_commit = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=32, choices=Status.choices, default=Status.WRITING, db_index=True)
+    forge = models.CharField(max_length=32, default="builtin")
+    external_url = models.URLField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["branch"], condition=~models.Q(branch=""), name="submission_branch_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def number(self) -> int:
+        return self.pk
+
+
+class Revision(models.Model):
+    """One submitted version of a submission: a commit on its branch."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    commit_sha = models.CharField(max_length=40)
+    base_commit = models.CharField(max_length=40)
+    qna_yaml = models.TextField()
+    attribution = models.TextField(blank=True)
+    validation = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submission", "number"]
+        constraints = [models.UniqueConstraint(fields=["submission", "number"], name="revision_number_unique")]
+
+    def __str__(self) -> str:
+        return f"#{self.submission_id} r{self.number}"

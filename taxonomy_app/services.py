@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
+import os
 import posixpath
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,6 +111,24 @@ def _leaf_fields(leaf_dir: str, qna: bytes, attribution: bytes | None, commit: s
     }
 
 
+PARALLEL_INDEX_MIN_LEAVES = 200
+
+
+def _leaf_fields_job(job: tuple) -> dict:
+    return _leaf_fields(*job)
+
+
+def _leaf_fields_many(jobs: list[tuple]) -> list[dict]:
+    """Validate and render many leaves; on big imports across processes, since yamllint dominates the time."""
+    workers = min(os.cpu_count() or 1, 8)
+    # Celery's prefork children are daemonic and may not start processes of their own.
+    if len(jobs) < PARALLEL_INDEX_MIN_LEAVES or workers < 2 or multiprocessing.current_process().daemon:
+        return [_leaf_fields(*job) for job in jobs]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_leaf_fields_job, jobs, chunksize=64))
+
+
 _LEAF_ONLY_DEFAULTS = {
     "leaf_type": "", "version": None, "created_by": "", "task_description": "", "domain": "",
     "document_outline": "", "document": None, "contents": None, "rendered_contexts": {}, "qna_yaml": "", "attribution": "",
@@ -177,13 +198,9 @@ def _rebuild(repo: TaxonomyRepository, commit: str, result: IndexSyncResult) -> 
     leaf_dirs = sorted(posixpath.dirname(p) for p in blob_shas if p.endswith("/qna.yaml"))
     blobs = repo.read_blobs(commit, sorted(blob_shas))
 
-    fields_by_dir = {
-        leaf_dir: _leaf_fields(
-            leaf_dir, blobs[f"{leaf_dir}/qna.yaml"], blobs.get(f"{leaf_dir}/attribution.txt"),
-            commit, blob_shas[f"{leaf_dir}/qna.yaml"],
-        )
-        for leaf_dir in leaf_dirs
-    }
+    jobs = [(leaf_dir, blobs[f"{leaf_dir}/qna.yaml"], blobs.get(f"{leaf_dir}/attribution.txt"), commit,
+             blob_shas[f"{leaf_dir}/qna.yaml"]) for leaf_dir in leaf_dirs]
+    fields_by_dir = dict(zip(leaf_dirs, _leaf_fields_many(jobs)))
     totals: dict[str, list[int]] = {d: [0, 0, 0] for d in dirs}
     for leaf_dir, fields in fields_by_dir.items():
         for ancestor in _ancestor_dirs(leaf_dir + "/qna.yaml"):

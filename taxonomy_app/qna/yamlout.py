@@ -13,7 +13,9 @@ to some of it. Here every decision is local and visible:
   - **plain** for a single line that YAML reads as that same text: not empty, no leading/trailing space,
     not starting with an indicator (``-?:,[]{}#&*!|>'"%@```), no ``": "``, no ``" #"``, no final ``:``,
     only printable characters, and PyYAML's resolver says "string" (so ``Yes``, ``off``, ``~``, ``null``,
-    ``3``, ``1:20``, ``2024-01-01``, ``.inf``, ``<<``, ``=`` are never plain);
+    ``3``, ``1:20``, ``2024-01-01``, ``.inf``, ``<<``, ``=`` are never plain), nor does another common
+    reader see a number or boolean in it (``y``, ``n``, ``1e3``, ``0o17``), nor does it start with a
+    document marker (``---``, ``...``);
   - **single quotes** for any other single line of printable characters (``''`` doubles a quote);
   - a **literal block** (``|`` / ``|-``, with the indentation indicator ``|2`` when the text starts with
     a space, tab or line break) for text with line breaks, when it has some non-blank line, no more than
@@ -31,6 +33,7 @@ to some of it. Here every decision is local and visible:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from yaml.nodes import ScalarNode
@@ -66,8 +69,17 @@ def _printable(ch: str) -> bool:
     return ch.isprintable()
 
 
+# Read as non-strings by YAML 1.2 or by other YAML 1.1 readers (Go's yaml.v2 takes y/n as booleans)
+# although PyYAML reads them as text; quoting them costs nothing and keeps every tool in agreement.
+_OTHER_READERS = re.compile(
+    r"^(?:[yYnN]"
+    r"|[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+
+
 def _resolves_to_str(text: str) -> bool:
-    return _resolver.resolve(ScalarNode, text, (True, False)) == _STR_TAG
+    return _resolver.resolve(ScalarNode, text, (True, False)) == _STR_TAG and not _OTHER_READERS.match(text)
 
 
 def _plain_ok(text: str) -> bool:
@@ -77,6 +89,7 @@ def _plain_ok(text: str) -> bool:
         and text[0] != " "
         and text[-1] != " "
         and not text.endswith(":")
+        and not text.startswith(("---", "..."))
         and ": " not in text
         and " #" not in text
         and all(_printable(ch) for ch in text)

@@ -348,3 +348,19 @@ def test_sync_command(sample_taxonomy, commit_main, leaf_files, command_args, fu
     call_command("taxonomy", "sync", *command_args, stdout=out)
     expected = "+1 ~10 -0" if full else "+1 ~0 -0"
     assert f"Index at {head[:12]}: {expected}." in out.getvalue()
+
+
+def test_parallel_full_rebuild_gives_the_same_index_as_a_serial_one(sample_taxonomy, index_snapshot, monkeypatch):
+    from taxonomy_app import services
+    from taxonomy_app.models import TaxonomyNode
+
+    serial = index_snapshot()
+    serial_validation = dict(TaxonomyNode.objects.values_list("path", "validation"))
+    monkeypatch.setattr(services, "PARALLEL_INDEX_MIN_LEAVES", 1)
+    calls = []
+    original = services._leaf_fields_many
+    monkeypatch.setattr(services, "_leaf_fields_many", lambda jobs: calls.append(len(jobs)) or original(jobs))
+    services.index_sync(full=True)
+    assert calls == [10]
+    assert index_snapshot() == serial
+    assert dict(TaxonomyNode.objects.values_list("path", "validation")) == serial_validation
