@@ -132,6 +132,12 @@ TAXONOMY_MAIN_BRANCH = env_str("TAXONOMY_MAIN_BRANCH", "main")
 # A URL people can open for a document in the documents repository; {path} and {commit} are filled in.
 DOCUMENTS_BROWSE_URL = env_str("DOCUMENTS_BROWSE_URL", "")
 
+# Knowledge documents a contributor names by repository: checked in the background with these caps.
+DOCUMENTS_CLONE_TIMEOUT_S = env_int("DOCUMENTS_CLONE_TIMEOUT_S", 120, minimum=1)
+DOCUMENTS_CLONE_MAX_BYTES = env_int("DOCUMENTS_CLONE_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
+# Local paths and bundles as document sources: handy in development and tests, never in production.
+DOCUMENTS_ALLOW_LOCAL_SOURCES = env_bool("DOCUMENTS_ALLOW_LOCAL_SOURCES", not PRODUCTION)
+
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_BROKER_URL = env_str(

@@ -135,6 +135,9 @@ class Contribution(models.Model):
     edits_path = models.CharField(max_length=1024, blank=True, help_text="The existing topic this edits, if any")
     data = models.JSONField(default=dict, blank=True, help_text="taxonomy_app.qna.ContributionData as a dict")
     dco_signed_off = models.BooleanField(default=False)
+    document_check = models.JSONField(
+        default=dict, blank=True,
+        help_text="The last background check of the knowledge document source: status, files found, issues")
     submission = models.OneToOneField("Submission", null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="contribution")
     created_at = models.DateTimeField(auto_now_add=True)

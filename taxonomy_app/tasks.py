@@ -8,3 +8,10 @@ def index_sync(full: bool = False) -> dict:
     result = services.index_sync(full=full)
     return {"old": result.old_commit, "new": result.new_commit, "added": len(result.leaves_added),
             "updated": len(result.leaves_updated), "removed": len(result.leaves_removed)}
+
+
+@shared_task(name="taxonomy_app.tasks.document_check")
+def document_check(contribution_id: int) -> dict:
+    from taxonomy_app.knowledge_documents import document_check_run
+
+    return document_check_run(contribution_id=contribution_id)
