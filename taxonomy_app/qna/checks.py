@@ -42,7 +42,12 @@ class FieldIssue:
     severity: Severity = "error"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"field_id": self.field_id, "message": self.message, "rule": self.rule, "severity": self.severity}
+        return {
+            "field_id": self.field_id,
+            "message": self.message,
+            "rule": self.rule,
+            "severity": self.severity,
+        }
 
 
 _TOKEN = re.compile(r"\.([A-Za-z][A-Za-z0-9_]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
@@ -170,6 +175,9 @@ def _blank(value: Any) -> bool:
     return value is None
 
 
+_DUPLICATE_RULES = frozenset({"P2-duplicate-question", "P2-duplicate-context", "R14-duplicate"})
+
+
 def _duplicate_fields(issue: Issue, contents: Mapping | None, kind: str) -> list[str] | None:
     """For duplicate rules, the field ids of every member of the group; None for other issues.
 
@@ -177,7 +185,7 @@ def _duplicate_fields(issue: Issue, contents: Mapping | None, kind: str) -> list
     been typed yet, and each of their fields already has its own "is empty" error. An empty list means
     the issue concerned blank entries only and is dropped.
     """
-    if contents is None or issue.rule not in ("P2-duplicate-question", "P2-duplicate-context", "R14-duplicate"):
+    if contents is None or issue.rule not in _DUPLICATE_RULES:
         return None
     parts = _parse_yaml_path(issue.yaml_path or "")
     if not parts or parts[0] != "seed_examples":
@@ -222,11 +230,13 @@ def _duplicate_fields(issue: Issue, contents: Mapping | None, kind: str) -> list
             pairs, parts[3], lambda p: _stripped(p.get("question")) if isinstance(p, Mapping) else None
         )
         return [f"seed-{i + 1}-pair-{j + 1}-question" for j in group]
-    group = _group_of(
-        seeds,
-        i,
-        lambda s: (_stripped(s.get("context")), _stripped(s.get("question"))) if isinstance(s, Mapping) else None,
-    )
+
+    def question_key(seed: Any) -> tuple[str, str] | None:
+        if not isinstance(seed, Mapping):
+            return None
+        return _stripped(seed.get("context")), _stripped(seed.get("question"))
+
+    group = _group_of(seeds, i, question_key)
     return [f"seed-{k + 1}-pair-1-question" for k in group]
 
 
@@ -245,15 +255,17 @@ def _attribution_issues(data: ContributionData, *, required: bool) -> list[Field
         needed = ["title", "license", "creators"] + (["link"] if data.kind == "knowledge" else [])
         for name in ATTRIBUTION_FIELDS:
             if name in needed and not getattr(attribution, name).strip():
-                issues.append(FieldIssue(f"attribution-{name}", _ATTRIBUTION_PROMPTS[name], RULE_ATTRIBUTION_FIELD))
+                issues.append(
+                    FieldIssue(f"attribution-{name}", _ATTRIBUTION_PROMPTS[name], RULE_ATTRIBUTION_FIELD)
+                )
     license_text = attribution.license.strip()
     if license_text and not _license_ok(license_text):
         allowed = ", ".join(spdx for spdx, _ in ALLOWED_LICENSES)
         issues.append(
             FieldIssue(
                 "attribution-license",
-                f"The license '{license_text}' is not one the taxonomy accepts. Content must be in the public "
-                f"domain or under an open license that allows commercial use and changes: {allowed}.",
+                f"The license '{license_text}' is not one the taxonomy accepts. Content must be in the "
+                f"public domain or under an open license that allows commercial use and changes: {allowed}.",
                 RULE_LICENSE,
             )
         )

@@ -137,7 +137,8 @@ class Attribution:
     @classmethod
     def from_dict(cls, d: Any) -> Attribution:
         d = _mapping(d)
-        return cls(**{name: _str(d.get(name)) for name in ("title", "link", "revision", "license", "creators")})
+        names = ("title", "link", "revision", "license", "creators")
+        return cls(**{name: _str(d.get(name)) for name in names})
 
     def is_blank(self) -> bool:
         return not any(value.strip() for value in self.to_dict().values())
@@ -170,7 +171,9 @@ class ContributionData:
         if kind not in KINDS:
             raise ValueError(f"unknown contribution kind {kind!r}; expected one of {', '.join(KINDS)}")
         if kind == "knowledge":
-            seeds = [Seed(pairs=[QuestionAnswer() for _ in range(KNOWLEDGE_PAIRS)]) for _ in range(KNOWLEDGE_SEEDS)]
+            seeds = [
+                Seed(pairs=[QuestionAnswer() for _ in range(KNOWLEDGE_PAIRS)]) for _ in range(KNOWLEDGE_SEEDS)
+            ]
             return cls(kind=kind, seeds=seeds, document=DocumentRef())
         return cls(kind=kind, seeds=[Seed(pairs=[QuestionAnswer()]) for _ in range(SKILL_SEEDS)])
 

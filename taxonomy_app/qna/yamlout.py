@@ -1,8 +1,8 @@
 """Writing qna.yaml: a small, explicit emitter for the fixed shape of a version 3 file.
 
-PyYAML's dumper is not used: its output differs from upstream files (no sequence indentation under a key,
-folded long lines, quoting choices that depend on line width), and yamllint's relaxed profile still objects
-to some of it. Here every decision is local and visible:
+PyYAML's dumper is not used: its layout differs from the upstream files (sequences not indented under their
+key, long lines folded at a width, styles that depend on the line width), and its choices are hard to pin
+down. Here every decision is local and visible:
 
 * Layout follows the upstream files: fixed key order, two spaces per level, sequences indented under their
   key (``seed_examples:`` / ``  - question: ...``), ``[]`` for an empty list, LF line endings, one final

@@ -51,8 +51,10 @@ def make_knowledge():
             data.seeds.append(
                 Seed(
                     context=f"Excerpt {i} of the article.\nThe chickadee is a small bird, fact {i}.\n",
-                    pairs=[QuestionAnswer(f"Question {j} about excerpt {i}?", f"Answer {j} about excerpt {i}.")
-                           for j in range(1, 4)],
+                    pairs=[
+                        QuestionAnswer(f"Question {j} about excerpt {i}?", f"Answer {j} about excerpt {i}.")
+                        for j in range(1, 4)
+                    ],
                 )
             )
         return data

@@ -68,7 +68,12 @@ def test_knowledge_layout_and_key_order():
         created_by="carol",
         domain="birds",
         document_outline="About birds",
-        seeds=[Seed(context="Excerpt\ntwo lines", pairs=[QuestionAnswer("Q1?", "A1"), QuestionAnswer("Q2?", "A2")])],
+        seeds=[
+            Seed(
+                context="Excerpt\ntwo lines",
+                pairs=[QuestionAnswer("Q1?", "A1"), QuestionAnswer("Q2?", "A2")],
+            )
+        ],
         document=DocumentRef(repo="https://example.test/r.git", commit="abc", patterns=["*.md", "b.md"]),
     )
     assert to_qna_yaml(data) == (
@@ -99,7 +104,8 @@ def test_knowledge_layout_and_key_order():
 
 @pytest.mark.parametrize(
     "text",
-    ["Yes", "No", "YES", "on", "off", "OFF", "y", "n", "true", "null", "Null", "~", "3", "3.0", "-1", "1e3", "0x1F",
+    ["Yes", "No", "YES", "on", "off", "OFF", "y", "n", "true", "null", "Null", "~", "3", "3.0", "-1", "1e3",
+     "0x1F",
      "012", "1_000", "1:20", ".inf", ".NaN", "2024-01-01", "<<", "=", "0o17", "+12", ".5", "1.", "-.INF"],
 )
 def test_values_yaml_would_misread_are_single_quoted(text):
@@ -250,7 +256,12 @@ def test_fields_of_other_kinds_are_not_written():
         domain="ignored",
         document_outline="ignored",
         document=DocumentRef(repo="x"),
-        seeds=[Seed(context="dropped for a freeform skill", pairs=[QuestionAnswer("q", "a"), QuestionAnswer("x", "y")])],
+        seeds=[
+            Seed(
+                context="dropped for a freeform skill",
+                pairs=[QuestionAnswer("q", "a"), QuestionAnswer("x", "y")],
+            )
+        ],
     )
     loaded = yaml.safe_load(to_qna_yaml(data))
     assert set(loaded) == {"version", "task_description", "created_by", "seed_examples"}
@@ -270,7 +281,9 @@ def test_unknown_kind_is_refused():
         to_qna_yaml(ContributionData(kind="recipe"))
 
 
-@pytest.mark.parametrize(("kind", "path"), [("freeform_skill", SKILL_PATH), ("grounded_skill", GROUNDED_PATH)])
+@pytest.mark.parametrize(
+    ("kind", "path"), [("freeform_skill", SKILL_PATH), ("grounded_skill", GROUNDED_PATH)]
+)
 def test_complete_skill_passes_strict_validation(make_skill, kind, path):
     data = make_skill(kind)
     result = validate_qna(to_qna_yaml(data).encode(), path=path, mode="strict",
