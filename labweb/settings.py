@@ -138,6 +138,20 @@ DOCUMENTS_CLONE_MAX_BYTES = env_int("DOCUMENTS_CLONE_MAX_BYTES", 500 * 1024 * 10
 # Local paths and bundles as document sources: handy in development and tests, never in production.
 DOCUMENTS_ALLOW_LOCAL_SOURCES = env_bool("DOCUMENTS_ALLOW_LOCAL_SOURCES", not PRODUCTION)
 
+# --- Forge: where submissions are published besides LabWeb (docs/forges.md) -----------------------
+LABWEB_FORGE = env_choice("LABWEB_FORGE", "builtin", ("builtin", "github"))
+GITHUB_REMOTE_URL = env_str("GITHUB_REMOTE_URL", "")
+GITHUB_REPO = env_str("GITHUB_REPO", "")
+GITHUB_API_URL = env_str("GITHUB_API_URL", "https://api.github.com")
+GITHUB_TOKEN = env_str("GITHUB_TOKEN", "")
+GITHUB_BASE_BRANCH = env_str("GITHUB_BASE_BRANCH", "main")
+GITHUB_HEAD_OWNER = env_str("GITHUB_HEAD_OWNER", "")
+GITHUB_TIMEOUT = env_int("GITHUB_TIMEOUT", 30, minimum=1)
+if LABWEB_FORGE == "github":
+    _missing = [name for name in ("GITHUB_REMOTE_URL", "GITHUB_REPO", "GITHUB_TOKEN") if not globals()[name]]
+    if _missing:
+        raise ImproperlyConfigured(f"LABWEB_FORGE=github needs {', '.join(_missing)}.")
+
 # --- Celery -----------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_BROKER_URL = env_str(
@@ -157,6 +171,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith(("redis", "rediss", "sqs")) else {}
 )
 CELERY_TASK_ROUTES = {"sdg_app.tasks.*": {"queue": "gpu"}, "training_app.tasks.*": {"queue": "gpu"}}
+# Run by `celery beat`. Recovery only touches submissions left half written for minutes, so a few minutes' period
+# bounds how long a crashed submit stays invisible.
+CELERY_BEAT_SCHEDULE = {
+    "submissions-recover": {"task": "taxonomy_app.tasks.submissions_recover", "schedule": 300.0},
+}
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -177,6 +196,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets are called `kind` (taxonomy nodes, contributions): each gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {"ContributionKindEnum": "taxonomy_app.models.ContributionKind",
+                            "NodeKindEnum": "taxonomy_app.models.TaxonomyNode.Kind"},
 }
 
 # --- Email ------------------------------------------------------------------------------------
