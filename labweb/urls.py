@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from labweb import views
 from labweb.env import env_bool
+from taxonomy_app import contribute_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("taxonomy/", include("taxonomy_app.urls")),
+    path("contribute/", include("taxonomy_app.contribute_urls")),
+    path("my/", contribute_views.my_contributions, name="my-contributions"),
     path("contribute/", include("taxonomy_app.document_urls")),
     path("api/", include("taxonomy_app.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

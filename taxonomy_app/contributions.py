@@ -138,7 +138,9 @@ def contribution_update(*, contribution: Contribution, actor, data: Contribution
         contribution.parent_path, contribution.leaf_name = "", ""
     if dco_signed_off is not None:
         contribution.dco_signed_off = dco_signed_off
-    contribution.save()
+    # Only the form's own fields: a background document check may be writing document_check meanwhile.
+    contribution.save(update_fields=["data", "title", "description", "parent_path", "leaf_name",
+                                     "dco_signed_off", "updated_at"])
     return contribution
 
 

@@ -36,7 +36,8 @@ def group_codenames(name: str) -> set[str]:
         assert {"auth", "taxonomy_app", "labweb"} <= apps
     else:
         assert apps <= {"labweb"}
-    return set(group.permissions.filter(content_type__app_label="labweb").values_list("codename", flat=True))
+    return set(group.permissions.filter(content_type__app_label="labweb", content_type__model="labwebpermission")
+               .values_list("codename", flat=True))
 
 
 def test_groups_and_permissions_exist_after_migrate():
@@ -44,7 +45,8 @@ def test_groups_and_permissions_exist_after_migrate():
     assert set(Group.objects.values_list("name", flat=True)) >= set(EXPECTED)
     for name, codenames in EXPECTED.items():
         assert group_codenames(name) == codenames, name
-    labweb_perms = set(Permission.objects.filter(content_type__app_label="labweb").values_list("codename", flat=True))
+    labweb_perms = set(Permission.objects.filter(content_type__app_label="labweb", content_type__model="labwebpermission")
+                       .values_list("codename", flat=True))
     assert labweb_perms == EXPECTED["admin"]
 
 
