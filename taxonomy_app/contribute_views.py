@@ -39,9 +39,8 @@ from taxonomy_app.contributions import (
     contribution_update,
 )
 from taxonomy_app.git import GitError
-from taxonomy_app.qna import FieldIssue
 from taxonomy_app.models import Contribution, ContributionKind, Submission, TaxonomyNode
-from taxonomy_app.qna import ContributionData, from_qna_yaml, to_attribution_txt, to_qna_yaml
+from taxonomy_app.qna import ContributionData, FieldIssue, from_qna_yaml, to_attribution_txt, to_qna_yaml
 from taxonomy_app.repositories import documents_repository_url, get_taxonomy_repository
 
 MAX_UPLOAD_BYTES = 1024 * 1024

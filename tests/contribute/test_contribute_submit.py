@@ -207,3 +207,20 @@ def test_without_javascript_the_buttons_post_the_form_and_come_back(logged_in, s
     assert draft.title == "Saved without scripts" and draft.parent_path == SKILL_PARENT
     assert draft.data["attribution"]["creators"] == "owner"
     assert "Your draft is saved." in html(logged_in.get(response.url))
+
+
+def test_a_repository_failure_on_submit_says_so_and_leaves_nothing_behind(logged_in, start_draft, sample_taxonomy,
+                                                                          monkeypatch):
+    from taxonomy_app.git import RepositoryLocked, TaxonomyRepository
+
+    def locked(*args, **kwargs):
+        raise RepositoryLocked("the repository is locked by another writer")
+
+    monkeypatch.setattr(TaxonomyRepository, "commit_files", locked)
+    draft = start_draft()
+    response = logged_in.post(f"/contribute/{draft.pk}/submit/", filled_skill_post())
+    assert response.status_code == 503
+    assert "The taxonomy repository could not be written just now. Nothing was submitted" in html(response)
+    assert not Submission.objects.exists() and not sample_taxonomy.branches(BRANCH_PREFIX)
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.submission_id is None
