@@ -209,6 +209,8 @@ EMAIL_BACKEND = env_str(
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "labweb@localhost")
+# Links in emails point here.
+LABWEB_BASE_URL = env_str("LABWEB_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Security (production) --------------------------------------------------------------------
 if PRODUCTION:

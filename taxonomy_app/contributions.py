@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from labweb.audit import audit_record
+from labweb.notifications import notify_later, users_with_permission
 from labweb.roles import has_perm
 from taxonomy_app.forge_service import submission_publish_later  # publishing to GitHub etc.: docs/forges.md
 from taxonomy_app.git import Author, GitError, RefConflict
@@ -395,6 +396,13 @@ def _finish_first_revision(submission: Submission, actor, head: str, files: _Fil
         audit_record(actor=actor, verb="submission.submitted", target=submission,
                      data={**data, "recovered": True} if recovered else data)
         submission_publish_later(submission=submission)  # forge hook: enqueued after commit unless builtin
+        notify_later(
+            users=users_with_permission("triage"),
+            subject=f"[LabWeb] New submission #{submission.pk}: {submission.title}",
+            body=f"{submission.author.get_full_name() or submission.author.username} submitted "
+                 f"{submission.get_kind_display().lower()} for {submission.taxonomy_path}.\n\n"
+                 f"{settings.LABWEB_BASE_URL}/contribute/submissions/{submission.pk}/\n",
+        )
     submission.refresh_from_db()
     return submission
 

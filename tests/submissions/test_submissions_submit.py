@@ -290,3 +290,27 @@ def test_a_second_submit_of_the_same_draft_is_refused(contributor, ready_draft, 
     assert list(Submission.objects.values_list("pk", flat=True)) == [first.pk]
     assert list(sample_taxonomy.branches("contrib/")) == [first.branch]
     assert Revision.objects.count() == 1
+
+
+def test_triagers_are_emailed_about_a_new_submission_after_commit(
+        contributor, ready_draft, sample_taxonomy, make_user, mailoutbox, django_capture_on_commit_callbacks):
+    make_user("triager", "tess")
+    make_user("maintainer", "mo")
+    make_user("contributor", "other-contributor")
+    draft = ready_draft(contributor)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = contribution_submit(contribution=draft, actor=contributor)
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert sorted(mail.to) == ["maintainer@example.test", "triager@example.test"]
+    assert mail.subject == f"[LabWeb] New submission #{submission.number}: {submission.title}"
+    assert f"/contribute/submissions/{submission.number}/" in mail.body and LEAF in mail.body
+
+
+def test_a_refused_submission_emails_nobody(contributor, sample_taxonomy, make_user, mailoutbox,
+                                            django_capture_on_commit_callbacks):
+    make_user("triager", "tess")
+    draft = contribution_start(owner=contributor, kind="freeform_skill", parent_path=PARENT)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ContributionInvalid):
+        contribution_submit(contribution=draft, actor=contributor)
+    assert mailoutbox == []
