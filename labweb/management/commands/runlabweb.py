@@ -34,9 +34,11 @@ class Command(BaseCommand):
 
     def _start_worker(self) -> None:
         broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
-        self.stdout.write(f"Starting a Celery worker (queues default,gpu; broker {broker})")
+        self.stdout.write(f"Starting a Celery worker with beat (queues default,gpu; broker {broker})")
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "labweb", "worker", "-Q", "default,gpu",
+            # -B runs the periodic tasks (celery beat) inside this one development worker.
+            [sys.executable, "-m", "celery", "-A", "labweb", "worker", "-Q", "default,gpu", "-B",
+             "--schedule", str(settings.VAR_DIR / "celerybeat-schedule"),
              "--concurrency", "1", "--loglevel", "INFO", "--hostname", "labweb-dev@%h"],
             env={**os.environ, "DJANGO_SETTINGS_MODULE": "labweb.settings"},
         )
