@@ -7,16 +7,12 @@ Screenshots go to test-artifacts/contribute-*.png for a person to look at.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from browser_support import browser, new_page, screenshot  # noqa: F401 - browser is a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
-TIMEOUT_MS = 15_000
 QUESTIONS = [
     "My neighbour invited me to a barbecue on Saturday, but I am busy. What can I reply?",
     "A colleague asked me to join a book club that meets every week. How do I say no kindly?",
@@ -25,18 +21,6 @@ QUESTIONS = [
 ]
 
 
-@pytest.fixture
-def browser(chromium_executable, monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made here stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
@@ -44,20 +28,10 @@ def site(transactional_db, live_server, sample_taxonomy):
     return live_server.url
 
 
-def new_page(browser, errors: list[str]):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}")
-            if msg.type == "error" and "favicon" not in msg.location.get("url", "") else None)
-    page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-    return page
 
 
 def shot(page, name: str, *, full_page: bool = True) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"contribute-{name}.png"), full_page=full_page)
+    screenshot(page, f"contribute-{name}", full_page=full_page)
 
 
 def test_a_new_person_contributes_a_skill(browser, site):
