@@ -42,12 +42,12 @@ def test_submit_writes_the_branch_and_the_submission(logged_in, start_draft, sam
     assert sample_taxonomy.resolve("main") == main_before
 
     page = html(logged_in.get(response.url))
-    assert "Submitted as #1" in page and submission.branch in page
+    assert f"Submitted as #{submission.number}" in page and submission.branch in page
     assert page.count('class="seed-card"') == 5 and "How do I say no to invitation number 2?" in page
     assert "Revision 1" in page and head[:12] in page
     assert '<span class="diff-add">+  - question: How do I say no to invitation number 1?</span>' in page
     mine = html(logged_in.get("/my/"))
-    assert "#1 open" in mine and LEAF in mine and "Edit and resubmit" in mine
+    assert f"#{submission.number} open" in mine and LEAF in mine and "Edit and resubmit" in mine
     draft.refresh_from_db()
     assert draft.status == "submitted" and draft.submission_id == submission.pk
     # A submitted contribution is not a draft any more: it cannot be deleted.
@@ -97,7 +97,7 @@ def test_revisions_and_the_diff_between_any_two(logged_in, start_draft, sample_t
 
     # The form of a submitted contribution says so, keeps the place fixed and offers a new revision.
     page = html(logged_in.get(f"/contribute/{draft.pk}/"))
-    assert "submission #1" in page and "Submit a new revision" in page and 'name="leaf_name"' not in page
+    assert f"submission #{submission.number}" in page and "Submit a new revision" in page and 'name="leaf_name"' not in page
     assert "No changes since revision 1 yet" in page
     post = form_fields(page)
     post["seed-2-pair-1-answer"] = "No, thank you; I already have plans that evening."
@@ -183,6 +183,7 @@ def test_a_merged_or_closed_submission_can_no_longer_be_changed(logged_in, start
     draft = start_draft()
     logged_in.post(f"/contribute/{draft.pk}/submit/", filled_skill_post())
     Submission.objects.update(status="merged")
+    number = Submission.objects.get().number
     page = html(logged_in.get(f"/contribute/{draft.pk}/"))
     assert "It can no longer be changed." in page and '<fieldset class="contribute-main" disabled>' in page
     assert "Submit a new revision" not in page and "Upload or paste" not in page
@@ -190,8 +191,8 @@ def test_a_merged_or_closed_submission_can_no_longer_be_changed(logged_in, start
     assert "no longer open for changes" in text
     assert Contribution.objects.get(pk=draft.pk).title == "Decline invitations politely"
     mine = html(logged_in.get("/my/"))
-    assert "#1 merged" in mine and "Edit and resubmit" not in mine
-    submission_page = html(logged_in.get("/contribute/submissions/1/"))
+    assert f"#{number} merged" in mine and "Edit and resubmit" not in mine
+    submission_page = html(logged_in.get(f"/contribute/submissions/{number}/"))
     assert "merged into main" in submission_page and "Edit and resubmit" not in submission_page
 
 
