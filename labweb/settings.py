@@ -177,6 +177,8 @@ CELERY_TASK_ROUTES = {"sdg_app.tasks.*": {"queue": "gpu"}, "training_app.tasks.*
 # bounds how long a crashed submit stays invisible.
 CELERY_BEAT_SCHEDULE = {
     "submissions-recover": {"task": "taxonomy_app.tasks.submissions_recover", "schedule": 300.0},
+    # Reads back pull-request states from an external forge; returns at once with the built-in forge.
+    "submissions-forge-sync": {"task": "taxonomy_app.tasks.submissions_forge_sync", "schedule": 600.0},
 }
 
 # --- REST API ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
+    path("notifications/", include("labweb.notification_urls")),
 ]
 
 # A trivial page for bench/browse.py to compare latencies with; never served in a normal production setup.

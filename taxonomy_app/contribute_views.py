@@ -38,6 +38,7 @@ from taxonomy_app.contributions import (
     contribution_submit,
     contribution_update,
 )
+from taxonomy_app.forge_service import submission_forge_status
 from taxonomy_app.git import GitError
 from taxonomy_app.models import Contribution, ContributionKind, Submission, TaxonomyNode
 from taxonomy_app.qna import ContributionData, FieldIssue, from_qna_yaml, to_attribution_txt, to_qna_yaml
@@ -527,5 +528,6 @@ def submission(request, number: int):
                        and submission.status in OPEN_STATES),
         "kind_words": KIND_WORDS.get(submission.kind, submission.kind),
         "main_branch": settings.TAXONOMY_MAIN_BRANCH,
+        "forge_status": submission_forge_status(submission=submission) if submission.external_url else None,
     })
     return render(request, "contribute/submission.html", context)

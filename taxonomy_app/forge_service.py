@@ -157,3 +157,41 @@ def submission_forge_state(*, submission: Submission) -> ForgeState | None:
     if not external_id:
         return None
     return get_forge().sync(external_id)
+
+
+FORGE_SYNCED = "submission.forge_synced"
+
+
+def submission_forge_status(*, submission: Submission) -> dict | None:
+    """What LabWeb last read of the pull request on the forge: {"state", "labels", "url", "at"}, or None."""
+    event = (AuditEvent.objects.filter(verb=FORGE_SYNCED, target_type="taxonomy_app.submission",
+                                       target_id=str(submission.pk)).order_by("-created_at", "-id").first())
+    return {**event.data, "at": event.created_at} if event else None
+
+
+def submissions_forge_sync() -> dict[str, int]:
+    """Read back the state of every published pull request; record it when it changed (for the pages).
+
+    The forge's state is shown, never obeyed: merging and closing stay decisions taken in LabWeb.
+    """
+    if settings.LABWEB_FORGE == "builtin":
+        return {"checked": 0, "changed": 0, "failed": 0}
+    counts = {"checked": 0, "changed": 0, "failed": 0}
+    published = (Submission.objects.filter(forge=settings.LABWEB_FORGE).exclude(external_url="")
+                 .exclude(status=Submission.Status.WRITING))
+    for submission in published:
+        counts["checked"] += 1
+        try:
+            state = submission_forge_state(submission=submission)
+        except ForgeError as exc:
+            counts["failed"] += 1
+            logger.warning("could not read the forge state of submission %s: %s", submission.pk, exc)
+            continue
+        if state is None:
+            continue
+        current = {"state": state.state, "labels": sorted(state.labels), "url": state.url}
+        last = submission_forge_status(submission=submission)
+        if last is None or {key: last.get(key) for key in current} != current:
+            audit_record(actor=None, verb=FORGE_SYNCED, target=submission, data=current)
+            counts["changed"] += 1
+    return counts

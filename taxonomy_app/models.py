@@ -156,6 +156,17 @@ class Contribution(models.Model):
         return f"{self.parent_path}/{self.leaf_name}" if self.parent_path and self.leaf_name else ""
 
 
+class TriageState(models.TextChoices):
+    """The upstream triage labels (triage-needed, triage-approved, ...) as one state per submission."""
+
+    NEEDED = "needed", "Triage needed"
+    APPROVED = "approved", "Approved"
+    REQUESTED_CHANGES = "requested_changes", "Changes requested"
+    REJECTED = "rejected", "Rejected"
+    UNCERTAIN = "uncertain", "Uncertain"
+    FOLLOW_UP = "follow_up", "Follow-up"
+
+
 class Submission(models.Model):
     """A pull request: a branch `contrib/<id>-<slug>` in the taxonomy repository and its review state."""
 
@@ -178,6 +189,14 @@ class Submission(models.Model):
     status = models.CharField(max_length=32, choices=Status.choices, default=Status.WRITING, db_index=True)
     forge = models.CharField(max_length=32, default="builtin")
     external_url = models.URLField(blank=True)
+    # Review state, changed only by taxonomy_app.reviews.
+    triage_state = models.CharField(max_length=32, choices=TriageState.choices, default=TriageState.NEEDED,
+                                    db_index=True)
+    assignee = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="assigned_submissions", help_text="The triager looking after it")
+    labels = models.JSONField(default=list, blank=True, help_text="Names from reviews.LABELS, sorted")
+    merged_commit = models.CharField(max_length=40, blank=True, help_text="main's head right after the merge")
+    merged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -185,6 +204,11 @@ class Submission(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["branch"], condition=~models.Q(branch=""), name="submission_branch_unique"),
+        ]
+        indexes = [
+            # The review queue: one state, newest or oldest first.
+            models.Index(fields=["status", "created_at", "id"], name="submission_queue_status"),
+            models.Index(fields=["triage_state", "created_at", "id"], name="submission_queue_triage"),
         ]
 
     def __str__(self) -> str:
@@ -214,3 +238,58 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.submission_id} r{self.number}"
+
+
+class Approval(models.Model):
+    """A triager's approval of one revision. A later revision is not covered: merging needs an approval of
+    the latest one."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="approvals")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["revision", "approver"], name="approval_once_per_revision")]
+
+    def __str__(self) -> str:
+        return f"{self.revision} approved by {self.approver_id}"
+
+
+class Comment(models.Model):
+    """A review comment: on the submission, or anchored to a seed example ("seed-2") or one question/answer pair
+    ("seed-2-pair-1") of a revision. Replies hang off a top-level comment; only top-level comments resolve."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="comments")
+    revision = models.ForeignKey(Revision, null=True, blank=True, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(help_text="Markdown; render with labweb.markdown.render_markdown")
+    anchor = models.CharField(max_length=64, blank=True)
+    resolved = models.BooleanField(default=False)
+    resolved_by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["submission", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on #{self.submission_id}"
+
+
+class CannedResponse(models.Model):
+    """A reply triagers insert into a comment with one click; admins edit the list."""
+
+    title = models.CharField(max_length=120, unique=True)
+    body = models.TextField(help_text="Markdown")
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -34,3 +34,10 @@ def submission_publish(submission_id: int) -> dict:
         return {"published": False, "reason": "no such submission"}
     result = forge_service.submission_publish(submission=submission)
     return {"published": result is not None, "external_url": result.external_url if result else ""}
+
+
+@shared_task(name="taxonomy_app.tasks.submissions_forge_sync")
+def submissions_forge_sync() -> dict:
+    from taxonomy_app.forge_service import submissions_forge_sync as sync
+
+    return sync()

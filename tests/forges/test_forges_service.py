@@ -135,3 +135,39 @@ def test_forge_settings_are_strict(tmp_path):
 
     unknown = _settings_in_a_fresh_process(tmp_path, LABWEB_FORGE="gitlab")
     assert "LABWEB_FORGE='gitlab' must be one of builtin, github." in unknown.stderr.strip().splitlines()[-1]
+
+
+def test_periodic_sync_records_a_changed_state_once_and_the_page_shows_it(
+        submission, github_settings, github_contract, client):
+    github_contract.expect("create-pull-request-201")
+    github_contract.expect("add-labels-200")
+    forge_service.submission_publish(submission=submission)
+    submission.refresh_from_db()
+
+    github_contract.expect("get-pull-request-200-merged")
+    assert forge_service.submissions_forge_sync() == {"checked": 1, "changed": 1, "failed": 0}
+    github_contract.expect("get-pull-request-200-merged")
+    assert forge_service.submissions_forge_sync() == {"checked": 1, "changed": 0, "failed": 0}
+    status = forge_service.submission_forge_status(submission=submission)
+    assert status["state"] == "merged" and status["labels"] == ["skill", "triage-approved"]
+    # The forge's state is shown, never obeyed: the submission itself stays open in LabWeb.
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.OPEN
+
+    client.force_login(submission.author)
+    page = client.get(f"/contribute/submissions/{submission.pk}/").content.decode()
+    assert "https://github.com/labweb-test/taxonomy/pull/1347" in page
+    assert "(merged on github: skill, triage-approved, checked" in page
+
+
+def test_periodic_sync_survives_an_unreachable_forge(submission, github_settings, github_contract):
+    github_contract.expect("create-pull-request-201")
+    github_contract.expect("add-labels-200")
+    forge_service.submission_publish(submission=submission)
+    # The pull request was deleted on GitHub: the recorded 404 answer, for this submission's number.
+    github_contract.expect("get-pull-request-404")["request"]["path"] = f"/repos/{REPO}/pulls/1347"
+    assert forge_service.submissions_forge_sync() == {"checked": 1, "changed": 0, "failed": 1}
+
+
+def test_periodic_sync_does_nothing_with_the_builtin_forge(submission):
+    assert forge_service.submissions_forge_sync() == {"checked": 0, "changed": 0, "failed": 0}
