@@ -36,7 +36,7 @@ class AuditEvent(models.Model):
 
 
 class Notification(models.Model):
-    """One thing one person was told about in the app (the bell). Written by labweb.notifications.notify_later."""
+    """One thing one person was told about in the app (the bell). Written by notifications.notify_later."""
 
     class Kind(models.TextChoices):
         SUBMISSION_SUBMITTED = "submission_submitted", "A new submission is waiting for review"
@@ -66,12 +66,13 @@ class Notification(models.Model):
 
 
 class NotificationSettings(models.Model):
-    """What a person wants to hear about, and how. No row means the defaults: everything, in the app and by email."""
+    """What a person wants to hear about, and how. No row means everything, in the app and by email."""
 
     user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="notification_settings")
     email_enabled = models.BooleanField(default=True)
     in_app_enabled = models.BooleanField(default=True)
-    muted_kinds = models.JSONField(default=list, blank=True, help_text="Notification kinds this person opted out of")
+    muted_kinds = models.JSONField(default=list, blank=True,
+                                   help_text="Notification kinds this person opted out of")
 
     class Meta:
         verbose_name_plural = "notification settings"

@@ -31,7 +31,8 @@ PAGE_SIZE = 50
 class NotificationSettingsForm(forms.Form):
     in_app_enabled = forms.BooleanField(required=False, label="Show notifications in LabWeb (the bell)")
     email_enabled = forms.BooleanField(required=False, label="Send me notifications by email")
-    kinds = forms.MultipleChoiceField(required=False, choices=KINDS.choices, widget=forms.CheckboxSelectMultiple,
+    kinds = forms.MultipleChoiceField(required=False, choices=KINDS.choices,
+                                      widget=forms.CheckboxSelectMultiple,
                                       label="Tell me when")
 
 
@@ -50,7 +51,8 @@ def badge(request):
 @require_GET
 def notification_list(request):
     page = Paginator(notifications_of(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {"page": page, "unread": unread_count(user=request.user)})
+    return render(request, "notifications/list.html",
+                  {"page": page, "unread": unread_count(user=request.user)})
 
 
 @login_required
@@ -85,5 +87,6 @@ def notification_settings(request):
                                      enabled_kinds=form.cleaned_data["kinds"])
         messages.success(request, "Your notification settings are saved.")
         return redirect("notifications:settings")
-    return render(request, "notifications/settings.html", {"form": form, "has_email": bool(request.user.email)},
+    return render(request, "notifications/settings.html",
+                  {"form": form, "has_email": bool(request.user.email)},
                   status=400 if request.method == "POST" else 200)

@@ -30,7 +30,7 @@ def users_with_permission(codename: str):
 
 
 def safe_local_url(url: str) -> str | None:
-    """The url if it is a path on this site ("/x/y"), else None: a stored link must never lead to another host."""
+    """The url if it is a path on this site ("/x/y"), else None: a stored link never leads to another host."""
     if not url.startswith("/") or url.startswith(("//", "/\\")):
         return None
     return url if url_has_allowed_host_and_scheme(url, allowed_hosts=set()) else None
@@ -50,20 +50,20 @@ def _local_url(url: str) -> str:
 
 def notify_later(*, users: Iterable[User], subject: str, body: str, url: str = "",
                  kind: str = KINDS.GENERAL, actor: User | None = None) -> None:
-    """Tell users, after the surrounding transaction commits, so nobody hears of something that was rolled back.
+    """Tell users, after the surrounding transaction commits, so nobody hears of what was rolled back.
 
-    Each recipient gets an in-app notification and/or a share of one email, as their settings allow for this kind;
-    the actor never hears of their own action. A failure after the commit is logged, never raised: the action that
-    triggered it has already happened.
+    Each recipient gets an in-app notification and/or a share of one email, as their settings allow for this
+    kind; the actor never hears of their own action. A failure after the commit is logged, never raised: the
+    action that triggered it has already happened.
     """
     if kind not in KINDS.values:
         raise ValueError(f"unknown notification kind {kind!r}; one of {', '.join(KINDS.values)}")
     url = _local_url(url)
     # Chosen now, inside the action's transaction, so the recipients are the ones the action saw.
-    recipient_ids = sorted({user.pk for user in users if user.is_active and (actor is None or user.pk != actor.pk)})
+    actor_id = actor.pk if actor is not None else None
+    recipient_ids = sorted({user.pk for user in users if user.is_active and user.pk != actor_id})
     if not recipient_ids:
         return
-    actor_id = actor.pk if actor is not None else None
 
     def deliver() -> None:
         recipients = list(User.objects.filter(pk__in=recipient_ids, is_active=True)
@@ -88,7 +88,7 @@ def _create_in_app(recipients: list[User], *, kind: str, subject: str, body: str
             for user in recipients if _settings_of(user).allows(kind=kind, channel="in_app")]
     try:
         Notification.objects.bulk_create(rows)
-    except Exception:  # noqa: BLE001 - the action has committed; losing a bell entry must not turn it into an error
+    except Exception:  # noqa: BLE001 - the action has committed; a lost bell entry must not make it an error
         logger.exception("could not store %r for %d recipients", subject, len(rows))
 
 
@@ -126,7 +126,7 @@ def notifications_mark_all_read(*, user: User) -> int:
 
 
 def notification_settings_of(*, user: User) -> NotificationSettings:
-    return NotificationSettings.objects.get_or_create(user=user)[0]
+    return NotificationSettings.objects.filter(user=user).first() or NotificationSettings(user=user)
 
 
 def notification_settings_update(*, user: User, email_enabled: bool, in_app_enabled: bool,
