@@ -30,7 +30,7 @@ def ensure_roles() -> dict[str, Group]:
         permissions = Permission.objects.filter(content_type__app_label="labweb", codename__in=codenames)
         if role == ADMIN:
             # Admins also run the Django admin site, which asks for the model permissions.
-            permissions = permissions | Permission.objects.exclude(content_type__app_label="labweb")
+            permissions = Permission.objects.all()
         group.permissions.set(permissions)
         groups[role] = group
     return groups

@@ -131,6 +131,8 @@ DOCUMENTS_REPO = Path(env_str("DOCUMENTS_REPO", str(VAR_DIR / "repos" / "documen
 # The URL written into `document.repo` of knowledge qna.yaml files; empty means the file:// URL of DOCUMENTS_REPO.
 DOCUMENTS_REPO_URL = env_str("DOCUMENTS_REPO_URL", "")
 TAXONOMY_MAIN_BRANCH = env_str("TAXONOMY_MAIN_BRANCH", "main")
+# How an approved submission reaches main when main moved on since its branch was written (docs/reviewing.md).
+LABWEB_MERGE_STRATEGY = env_choice("LABWEB_MERGE_STRATEGY", "merge", ("merge", "fast-forward-only"))
 # A URL people can open for a document in the documents repository; {path} and {commit} are filled in.
 DOCUMENTS_BROWSE_URL = env_str("DOCUMENTS_BROWSE_URL", "")
 

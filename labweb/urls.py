@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
     path("notifications/", include("labweb.notification_urls")),
+    path("reviews/", include("taxonomy_app.review_urls")),
 ]
 
 # A trivial page for bench/browse.py to compare latencies with; never served in a normal production setup.

@@ -401,8 +401,8 @@ def _finish_first_revision(submission: Submission, actor, head: str, files: _Fil
             subject=f"[LabWeb] New submission #{submission.pk}: {submission.title}",
             body=f"{submission.author.get_full_name() or submission.author.username} submitted "
                  f"{submission.get_kind_display().lower()} for {submission.taxonomy_path}.\n\n"
-                 f"{settings.LABWEB_BASE_URL}/contribute/submissions/{submission.pk}/\n",
-            url=f"/contribute/submissions/{submission.pk}/", kind="submission_submitted", actor=actor,
+                 f"{settings.LABWEB_BASE_URL}/reviews/{submission.pk}/\n",
+            url=f"/reviews/{submission.pk}/", kind="submission_submitted", actor=actor,
         )
     submission.refresh_from_db()
     return submission

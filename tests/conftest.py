@@ -192,3 +192,14 @@ def _fast_password_hashing(request):
     if uses_db:
         request.getfixturevalue("settings").PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
+
+
+@pytest.fixture
+def canned_responses(db):
+    """The default canned responses. A data migration creates them, but every transactional test (live
+    server, races) flushes the tables afterwards, so tests that need them ask for them."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("taxonomy_app.migrations.0008_canned_responses").add_responses(apps, None)

@@ -125,3 +125,12 @@ def test_admin_site_is_for_admins_only(client_for, role):
         assert response.status_code == 200 and "Site administration" in response.content.decode()
     else:
         assert response.status_code == 302 and response.url.startswith("/admin/login/")
+
+
+def test_admin_pages_for_canned_responses_submissions_and_the_audit_trail(client, make_user, canned_responses):
+    client.force_login(make_user("admin", "site-admin"))
+    for url in ("/admin/taxonomy_app/cannedresponse/", "/admin/taxonomy_app/submission/",
+                "/admin/taxonomy_app/taxonomynode/", "/admin/labweb/auditevent/"):
+        assert client.get(url).status_code == 200, url
+    canned = client.get("/admin/taxonomy_app/cannedresponse/").content.decode()
+    assert "Too few examples" in canned or "too few" in canned.lower()

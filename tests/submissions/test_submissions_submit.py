@@ -304,7 +304,7 @@ def test_triagers_are_emailed_about_a_new_submission_after_commit(
     mail = mailoutbox[0]
     assert sorted(mail.to) == ["maintainer@example.test", "triager@example.test"]
     assert mail.subject == f"[LabWeb] New submission #{submission.number}: {submission.title}"
-    assert f"/contribute/submissions/{submission.number}/" in mail.body and LEAF in mail.body
+    assert f"/reviews/{submission.number}/" in mail.body and LEAF in mail.body
 
 
 def test_a_refused_submission_emails_nobody(contributor, sample_taxonomy, make_user, mailoutbox,
