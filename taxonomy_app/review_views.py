@@ -30,6 +30,7 @@ from labweb.roles import has_perm
 from taxonomy_app import reviews
 from taxonomy_app.content import seed_cards
 from taxonomy_app.contribute_views import KIND_WORDS, _diff_lines
+from taxonomy_app.diffs import side_by_side
 from taxonomy_app.git import GitError
 from taxonomy_app.models import (
     CannedResponse,
@@ -213,17 +214,19 @@ def _diff_context(request, submission: Submission, revisions: list[Revision]) ->
     merged = submission.status == Submission.Status.MERGED
     old_key = request.GET.get("old") or ("main" if main_head and not merged else "base")
     new_key = request.GET.get("new") or (str(revisions[-1].number) if revisions else "base")
-    diff, diff_error = [], ""
+    layout = "unified" if request.GET.get("layout") == "unified" else "split"
+    diff, split, diff_error = [], [], ""
     if old_key not in commits or new_key not in commits:
         diff_error = "Choose two versions from the lists."
     elif revisions:
         try:
-            diff = _diff_lines(repo.diff_text(commits[old_key] or None, commits[new_key],
-                                              paths=[submission.taxonomy_path]))
+            text = repo.diff_text(commits[old_key] or None, commits[new_key], paths=[submission.taxonomy_path])
         except (GitError, ValueError) as exc:
             diff_error = f"The diff could not be computed: {exc}"
-    return {"choices": choices, "old_key": old_key, "new_key": new_key, "diff": diff, "diff_error": diff_error,
-            "diff_url": reverse("reviews:detail", args=[submission.pk])}
+        else:
+            diff, split = _diff_lines(text), side_by_side(text)
+    return {"choices": choices, "old_key": old_key, "new_key": new_key, "diff": diff, "split": split,
+            "layout": layout, "diff_error": diff_error, "diff_url": reverse("reviews:detail", args=[submission.pk])}
 
 
 def _workspace_context(request, submission: Submission, *, revisions: list[Revision] | None = None,

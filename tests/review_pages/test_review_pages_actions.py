@@ -161,12 +161,19 @@ def test_diff_between_revisions_and_against_main(client, people, submit, revise)
     draft, submission = submit(people["author"])
     revise(draft, people["author"], " (second)")
     client.force_login(people["triager"])
-    response = client.get(f"/reviews/{submission.pk}/", {"part": "diff", "old": "1", "new": "2"}, HTTP_HX_REQUEST="true")
+    response = client.get(f"/reviews/{submission.pk}/", {"part": "diff", "old": "1", "new": "2", "layout": "unified"},
+                          HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="diff"')
     assert 'class="diff-add"' in html and "(second)" in html
+    # Side by side by default: the changed line's old text on the left and the new text on the right.
+    split = client.get(f"/reviews/{submission.pk}/", {"part": "diff", "old": "1", "new": "2"},
+                       HTTP_HX_REQUEST="true").content.decode()
+    assert '<table class="diff-split">' in split and "diff-add" not in split
+    row = re.search(r'<tr class="split-change">(.*?)</tr>', split, re.S)
+    assert row and "(second)" in row.group(1).split('class="new"')[1] and "(second)" not in row.group(1).split('class="new"')[0]
     html = client.get(f"/reviews/{submission.pk}/").content.decode()
-    assert 'option value="main" selected' in html and "diff-add" in html
+    assert 'option value="main" selected' in html and 'class="split-add"' in html
     response = client.get(f"/reviews/{submission.pk}/", {"part": "diff", "old": "zzz"}, HTTP_HX_REQUEST="true")
     assert "Choose two versions" in response.content.decode()
 

@@ -89,7 +89,8 @@ def test_review_journey(browser, site, people, submit, settings):
     reviewer.goto(f"{site}/reviews/{number}/")
     expect(reviewer.locator("#h-content")).to_contain_text("revision 2 of 2")
     reviewer.locator("#diff-old").select_option("1")
-    expect(reviewer.locator("#diff .diff-del")).to_contain_text("Here is sentence 2")  # only between revisions
+    # Side by side: revision 1's line on the left, revision 2's on the right (only between revisions).
+    expect(reviewer.locator("#diff .split-change td.old").first).to_contain_text("Here is sentence 2")
     expect(reviewer.locator("#diff")).to_contain_text("the way you would tell a friend")
     screenshot(reviewer, "review-04-revision-2")
     reviewer.get_by_role("button", name="Approve revision 2").click()
