@@ -35,6 +35,7 @@ from taxonomy_app.git import GitError
 from taxonomy_app.models import (
     CannedResponse,
     Comment,
+    Contribution,
     ContributionKind,
     Revision,
     SearchItem,
@@ -155,7 +156,7 @@ def _contents(revision: Revision | None) -> dict:
 def _checks(submission: Submission, latest: Revision | None, cards) -> dict:
     """The validator in ci and strict modes on the latest revision, and questions already in the taxonomy."""
     if latest is None:
-        return {"modes": [], "duplicates": []}
+        return {"modes": [], "duplicates": [], "documents": None}
     path = f"{submission.taxonomy_path}/qna.yaml"
     modes = []
     for mode in ("ci", "strict"):
@@ -176,7 +177,16 @@ def _checks(submission: Submission, latest: Revision | None, cards) -> dict:
         for hit in hits:
             duplicates.append({"question": hit.text, "where": questions.get(hit.text.strip(), []),
                                "path": hit.node.path, "seed": hit.seed_index})
-    return {"modes": modes, "duplicates": duplicates}
+    return {"modes": modes, "duplicates": duplicates, "documents": _document_check(submission)}
+
+
+def _document_check(submission: Submission) -> dict | None:
+    """For knowledge: what the document-retrieval check found (uploads are stored by LabWeb and count as found;
+    a named repository is cloned and searched in the background from the contribution form)."""
+    if submission.kind != "knowledge":
+        return None
+    contribution = Contribution.objects.filter(submission=submission).only("document_check").first()
+    return (contribution.document_check or None) if contribution else None
 
 
 def _anchors(cards) -> list[tuple[str, str]]:

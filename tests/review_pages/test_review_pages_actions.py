@@ -186,3 +186,20 @@ def test_canned_responses_are_offered_to_reviewers(client, people, submission):
     html = client.get(f"/reviews/{submission.pk}/").content.decode()
     assert 'data-body="Thanks! &lt;b&gt;bold&lt;/b&gt; &amp; more"' in html
     assert "canned-response" in html
+
+
+def test_the_document_check_of_a_knowledge_submission_is_shown(client, people, sample_taxonomy):
+    from taxonomy_app.models import Contribution, Revision, Submission
+
+    author = people["author"]
+    submission = Submission.objects.create(title="Tides", author=author, kind="knowledge",
+                                           taxonomy_path="knowledge/science/tides", status="open")
+    Revision.objects.create(submission=submission, number=1, commit_sha="a" * 40, base_commit="b" * 40,
+                            qna_yaml="version: 3\n", attribution="", created_by=author)
+    Contribution.objects.create(owner=author, kind="knowledge", submission=submission, status="submitted",
+                                document_check={"status": "failed", "files": [], "issues": [
+                                    {"message": "None of the patterns matched a Markdown or PDF file.", "detail": ""}]})
+    client.force_login(people["triager"])
+    html = client.get(f"/reviews/{submission.pk}/").content.decode()
+    assert "Source documents:" in html and "not found" in html
+    assert "None of the patterns matched a Markdown or PDF file." in html
