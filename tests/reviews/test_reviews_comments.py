@@ -86,7 +86,8 @@ def test_resolving_a_thread(people, submission):
     assert not comment.resolved and comment.resolved_by is None
 
 
-def test_canned_responses_are_prefilled(db):
+def test_canned_responses_are_prefilled(canned_responses):
+    # The fixture runs the data migration's own function: transactional tests elsewhere flush its rows.
     titles = set(CannedResponse.objects.filter(active=True).values_list("title", flat=True))
     assert {"Too few examples", "Knowledge filed as a skill", "Jokes and poems are not accepted",
             "Maths topics are not accepted", "Coding topics are not accepted",
