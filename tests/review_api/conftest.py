@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-PARENT = "compositional_skills/linguistics"
+from review_support import PARENT, submit_skill
 QNA = "version: 3\ncreated_by: casey\ntask_description: Plain words.\nseed_examples:\n" + "".join(
     f"- question: Question {i}?\n  answer: Answer {i}.\n" for i in range(1, 6))
 _shas = itertools.count(1)
@@ -67,15 +67,4 @@ def row(people):
 @pytest.fixture
 def submit(sample_taxonomy, people):
     """submit(owner, leaf_name=..., tag=...) -> (draft, submission): a real submit on the sample taxonomy."""
-    from review_api_helpers import skill_data
-
-    from taxonomy_app.contributions import contribution_start, contribution_submit, contribution_update
-
-    def make(owner, *, leaf_name: str = "plain_english", tag: str = ""):
-        draft = contribution_start(owner=owner, kind="freeform_skill")
-        contribution_update(contribution=draft, actor=owner, data=skill_data(tag or f" ({leaf_name})"),
-                            title=f"Plain English rewrites {leaf_name}", description="Formal sentences, said plainly.",
-                            parent_path=PARENT, leaf_name=leaf_name, dco_signed_off=True)
-        return draft, contribution_submit(contribution=draft, actor=owner)
-
-    return make
+    return submit_skill

@@ -6,12 +6,12 @@ from labweb.models import AuditEvent
 from taxonomy_app.contributions import contribution_submit, contribution_update
 from taxonomy_app.models import Approval, Comment, Submission, TaxonomyNode
 
-PARENT = "compositional_skills/linguistics"
+from review_support import PARENT
 
 
 def test_the_whole_review_through_the_api_ending_in_a_fast_forward(api, people, submit, sample_taxonomy,
                                                                     settings):
-    from review_api_helpers import skill_data
+    from review_support import skill_data
 
     draft, submission = submit(people["author"])
     url = f"/api/reviews/{submission.pk}/"

@@ -13,7 +13,7 @@ from taxonomy_app.git import Author
 from taxonomy_app.models import Revision, Submission, TaxonomyNode
 from taxonomy_app.reviews import InvalidTransition, MergeBlocked, MergeConflict, ReviewError
 
-PARENT = "compositional_skills/linguistics"
+from review_support import PARENT
 
 
 def _approved(submit, people, leaf_name):
